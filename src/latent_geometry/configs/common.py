@@ -1,0 +1,35 @@
+"""Parameters every chapter shares (seed, device, training schedule), with per-profile values."""
+
+from __future__ import annotations
+
+import re
+
+from latent_geometry.config import Param, non_negative, one_of, positive
+
+DEVICES = ("auto", "cpu", "cuda")
+DATASETS = ("mnist", "kmnist")
+KMNIST_TRAIN_SOURCES = ("official", "test-split")
+_SIGNATURE = re.compile(r"^[EHS]2(x[EHS]2)*$")
+
+
+def signature_check(value: str) -> str | None:
+    """A product signature such as ``"H2xE2xS2"``: components E2, S2, H2 joined by ``x``."""
+    if _SIGNATURE.match(value):
+        return None
+    return "must be components E2, S2, H2 joined by 'x' (e.g. 'H2xE2xS2')"
+
+
+def seed_param(default: int = 0) -> Param:
+    return Param("seed", int, default=default, check=non_negative, help="master random seed")
+
+
+def device_param() -> Param:
+    return Param("device", str, default="auto", check=one_of(*DEVICES), help="auto = CUDA when available")
+
+
+def training_params(epochs: dict, batch_size: dict, lr: float) -> tuple[Param, ...]:
+    return (
+        Param("epochs", int, epochs, check=positive, help="passes over the training set"),
+        Param("batch_size", int, batch_size, check=positive),
+        Param("lr", float, default=lr, check=positive, help="Adam learning rate"),
+    )
