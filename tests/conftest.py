@@ -1,4 +1,6 @@
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,3 +15,24 @@ def data_root() -> Path:
     if not (root / "MNIST" / "raw").is_dir():
         pytest.fail(f"MNIST not found under {root}: set LATENT_GEOMETRY_DATA (see README)")
     return root
+
+
+@pytest.fixture(scope="session")
+def smoke_run(data_root):
+    """All chapters executed at `smoke` into a scratch folder inside the book (the build needs it there)."""
+    from latent_geometry import pipeline
+
+    out = ROOT / "book" / "runs" / f"_pytest-{uuid.uuid4().hex[:8]}"
+    try:
+        pipeline.execute("smoke", out, progress=False)
+        yield out
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def smoke_html(smoke_run, tmp_path_factory):
+    """The book rendered (-W) from the smoke run; returns the html folder."""
+    from latent_geometry import pipeline
+
+    return pipeline.build(smoke_run, tmp_path_factory.mktemp("book"))
