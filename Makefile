@@ -8,7 +8,7 @@ RUNS := book/runs/$(PROFILE)
 export LATENT_GEOMETRY_DATA ?= $(abspath ../shared/data)
 export PYTHONPATH := $(abspath src)
 
-.PHONY: help venv book html publish test test-fast chapter sync clean
+.PHONY: help venv book html publish test test-fast chapter sync clean constraints
 
 help:
 	@echo "make book [PROFILE=smoke|laptop|paper]  execute every chapter into $(RUNS)/ and render _build/html"
@@ -17,10 +17,9 @@ help:
 	@echo "make chapter CH=01 ARGS='-p epochs 3'  execute one chapter into book/runs/custom/"
 	@echo "make test                               run the whole test suite"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --progress-bar on -r requirements.txt
+	$(PY) -m pip install --progress-bar on -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -50,6 +49,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
+
+constraints: $(STAMP)
+	{ head -n 3 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf _build book/runs book/chapters/*.ipynb .pytest_cache

@@ -106,3 +106,7 @@ def test_failed_chapter_leaves_previous_result_untouched(tmp_path, data_root):
         pipeline.execute_chapter(source, tmp_path, {"profile": "smoke", "epochs": -1}, progress=False)
     assert previous.read_text() == "previous result"
     assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name]
+
+
+def test_every_chapter_source_is_in_the_toc():
+    assert sorted(pipeline.toc_notebooks()) == sorted(p.stem for p in pipeline.chapter_sources())

@@ -90,6 +90,12 @@ def execute(profile: str, out_dir: Path, chapters: list[str] | None = None, para
     return done
 
 
+def toc_notebooks() -> list[str]:
+    """Names of the executed notebooks that ``_toc.yml`` renders (its ``book/executed/<name>`` entries)."""
+    text = (ROOT / "_toc.yml").read_text()
+    return [line.split("book/executed/")[1].strip() for line in text.splitlines() if "file: book/executed/" in line]
+
+
 def toc_for(executed_dir: Path) -> Path:
     """A copy of ``_toc.yml`` whose ``book/executed/`` entries point into ``executed_dir`` (written inside it)."""
     executed_dir = Path(executed_dir).resolve()
@@ -105,7 +111,7 @@ def toc_for(executed_dir: Path) -> Path:
 def build(executed_dir: Path = PUBLISHED_DIR, path_output: Path = ROOT, strict: bool = True) -> Path:
     """Clean build of the book from ``executed_dir`` into ``path_output/_build/html`` (``-W -n --keep-going``)."""
     executed_dir = Path(executed_dir).resolve()
-    missing = [p.stem for p in chapter_sources() if not (executed_dir / f"{p.stem}.ipynb").exists()]
+    missing = [name for name in toc_notebooks() if not (executed_dir / f"{name}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"no executed notebook for {', '.join(missing)} in {executed_dir}: execute first")
     path_output = Path(path_output).resolve()

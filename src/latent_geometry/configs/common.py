@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from latent_geometry.config import Param, non_negative, one_of, positive
+from latent_geometry.manifolds import parse_signature
 
 DEVICES = ("auto", "cpu", "cuda")
 DATASETS = ("mnist", "kmnist")
 KMNIST_TRAIN_SOURCES = ("official", "test-split")
-_SIGNATURE = re.compile(r"^[EHS]2(x[EHS]2)*$")
 
 
 def signature_check(value: str) -> str | None:
-    """A product signature such as ``"H2xE2xS2"``: components E2, S2, H2 joined by ``x``."""
-    if _SIGNATURE.match(value):
-        return None
-    return "must be components E2, S2, H2 joined by 'x' (e.g. 'H2xE2xS2')"
+    """A product signature such as ``"H2xE2xS2"`` (see :func:`latent_geometry.manifolds.parse_signature`)."""
+    try:
+        parse_signature(value)
+    except (TypeError, ValueError) as error:
+        return f"must be components E2, S2, H2 joined by 'x', e.g. 'H2xE2xS2' ({error})"
+    return None
 
 
 def seed_param(default: int = 0) -> Param:
