@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import platform
 import subprocess
 import time
@@ -32,7 +33,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def git_state(root: Path = REPO_ROOT) -> dict:
-    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the library."""
+    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the library.
+
+    Where the tree is a copy without ``.git`` (e.g. shipped to a GPU machine), the launcher may state the commit in
+    ``LATENT_GEOMETRY_COMMIT`` (and ``LATENT_GEOMETRY_DIRTY=1`` if the copy had uncommitted changes).
+    """
+    stated = os.environ.get("LATENT_GEOMETRY_COMMIT")
+    if stated and not (root / ".git").exists():
+        return {"commit": stated, "dirty": os.environ.get("LATENT_GEOMETRY_DIRTY", "0") == "1"}
 
     def git(*args):
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
