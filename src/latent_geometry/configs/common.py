@@ -27,9 +27,11 @@ def device_param() -> Param:
     return Param("device", str, default="auto", check=one_of(*DEVICES), help="auto = CUDA when available")
 
 
-def training_params(epochs: dict, batch_size: dict, lr: float) -> tuple[Param, ...]:
+def training_params(epochs: dict, batch_size: dict, lr: float | dict) -> tuple[Param, ...]:
+    """``epochs``, ``batch_size`` (per profile) and ``lr`` (one value, or one per profile)."""
+    lr_values = lr if isinstance(lr, dict) else {}
     return (
         Param("epochs", int, epochs, check=positive, help="passes over the training set"),
         Param("batch_size", int, batch_size, check=positive),
-        Param("lr", float, default=lr, check=positive, help="Adam learning rate"),
+        Param("lr", float, lr_values, default=None if lr_values else lr, check=positive, help="Adam learning rate"),
     )
