@@ -38,21 +38,20 @@ def git_state(root: Path = REPO_ROOT) -> dict:
     Where the tree is a copy without ``.git`` (e.g. shipped to a GPU machine), the launcher may state the commit in
     ``LATENT_GEOMETRY_COMMIT`` (and ``LATENT_GEOMETRY_DIRTY=1`` if the copy had uncommitted changes).
     """
-    stated = os.environ.get("LATENT_GEOMETRY_COMMIT")
-    if stated and not (root / ".git").exists():
-        return {"commit": stated, "dirty": os.environ.get("LATENT_GEOMETRY_DIRTY", "0") == "1"}
-
     def git(*args):
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
 
     try:
         head = git("rev-parse", "HEAD")
-        if head.returncode != 0:
-            return {"commit": None, "dirty": None}
-        status = git("status", "--porcelain", "--untracked-files=no")
-        return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
+        if head.returncode == 0:
+            status = git("status", "--porcelain", "--untracked-files=no")
+            return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
+        pass
+    stated = os.environ.get("LATENT_GEOMETRY_COMMIT")
+    if stated:
+        return {"commit": stated, "dirty": os.environ.get("LATENT_GEOMETRY_DIRTY", "0") == "1"}
+    return {"commit": None, "dirty": None}
 
 
 def library_versions() -> dict:
