@@ -1,5 +1,6 @@
 """Datasets: MNIST/KMNIST images (:mod:`.images`) and seeded synthetic data (:mod:`.synthetic`)."""
 
+from latent_geometry.data.synthetic import ToyDataset, gaussian_planes, swiss_roll
 from latent_geometry.data.images import (
     DatasetNotFoundError,
     ImageSplits,
@@ -8,4 +9,5 @@ from latent_geometry.data.images import (
     load_image_splits,
 )
 
-__all__ = ["DatasetNotFoundError", "ImageSplits", "data_root", "load_image_split", "load_image_splits"]
+__all__ = ["DatasetNotFoundError", "ImageSplits", "data_root", "load_image_split", "load_image_splits",
+           "ToyDataset", "gaussian_planes", "swiss_roll"]

@@ -1,0 +1,176 @@
+"""Chapter-2 objectives: values against direct formulas, gradient routing (detached codes, reversed potential),
+flat decoders, the recipe end to end on tiny data, determinism."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from latent_geometry import curvature_functionals as cf
+from latent_geometry.config import make_config
+from latent_geometry.data.synthetic import gaussian_planes
+from latent_geometry.geometry import pullback_metric, scalar_curvature
+from latent_geometry.models import Autoencoder
+from latent_geometry.ricci_objectives import (
+    FUNCTIONALS,
+    CurvatureObjective,
+    curvature_autoencoder,
+    curvature_probe,
+    embedding_metrics,
+    finetune,
+    pretrain,
+    split_indices,
+)
+
+# torch's forward-mode AD scripts its decompositions on first use, which warns inside torch itself
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
+SEEDS = [0, 1, 2]
+
+
+def _model(seed, potential=True, D=7):
+    return curvature_autoencoder(D, (16, 8), potential=potential, seed=seed).double()
+
+
+def _batch(seed, n=12, D=7):
+    return (torch.randn(n, D, generator=torch.Generator().manual_seed(100 + seed), dtype=torch.float64),)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_plain_objective_is_the_authors_mse(seed):
+    model, batch = _model(seed), _batch(seed)
+    terms = CurvatureObjective(lam_curv=0.0)(model, batch)
+    x_hat, _ = model(batch[0])
+    expected = ((x_hat - batch[0]) ** 2).sum(1).mean()  # Σ_batch ‖x̂ − x‖² / B
+    torch.testing.assert_close(terms["loss"], expected)
+    assert set(terms) == {"loss", "recon"}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("functional", ["authors", "data"])
+def test_batch_functionals_match_direct_formula(seed, functional):
+    model, batch = _model(seed), _batch(seed)
+    objective = CurvatureObjective(functional, lam_curv=0.3, n_curv=5)
+    terms = objective(model, batch)
+    z = model.encode(batch[0])[:5].detach()
+    R = scalar_curvature(model.decoder, z, method="christoffel")  # the other route, as an independent check
+    weight = torch.linalg.det(pullback_metric(model.decoder, z)).sqrt() if functional == "authors" else 1.0
+    torch.testing.assert_close(terms["curv"], (R**2 * weight).mean(), rtol=1e-9, atol=1e-12)
+    torch.testing.assert_close(terms["loss"], terms["recon"] + 0.3 * terms["curv"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_uniform_functional_samples_the_latent_box(seed):
+    model, batch = _model(seed), _batch(seed)
+    objective = CurvatureObjective("uniform", lam_curv=1.0, n_curv=6, seed=seed)
+    value = objective(model, batch)["curv"]
+    points = -1 + 2 * torch.rand(6, 2, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    R = scalar_curvature(model.decoder, points)
+    expected = 4.0 * (R**2 * torch.linalg.det(pullback_metric(model.decoder, points)).sqrt()).mean()  # |Ω| = 4
+    torch.testing.assert_close(value, expected)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("functional", ["authors", "uniform", "F"])
+def test_curvature_gradient_reaches_decoder_not_encoder(seed, functional):
+    model, batch = _model(seed), _batch(seed)
+    objective = CurvatureObjective(functional, lam_curv=1.0, n_curv=4, seed=seed)
+    _, z = model(batch[0])
+    objective.curvature_term(model, z).backward()
+    assert all(p.grad is None or p.grad.abs().max() == 0 for p in model.encoder.parameters())  # detached codes
+    assert any(p.grad is not None and p.grad.abs().max() > 0 for p in model.decoder.parameters())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("functional", ["F", "W"])
+def test_perelman_terms_ascend_for_decoder_and_descend_for_potential(seed, functional):
+    model, batch = _model(seed), _batch(seed)
+    objective = CurvatureObjective(functional, lam_curv=1.0, n_curv=8, tau=0.7, seed=seed)
+    _, z = model(batch[0])
+    term = objective.curvature_term(model, z)
+    points = -1 + 2 * torch.rand(8, 2, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    if functional == "F":
+        value = cf.perelman_F(model.decoder, model.potential, points, -math.log(4.0))
+    else:
+        value = cf.perelman_W(model.decoder, model.potential, points, 0.7, -math.log(4.0))
+    torch.testing.assert_close(term, -value, rtol=1e-10, atol=1e-12)
+    params = [*model.decoder.parameters(), *model.potential.parameters()]
+    # the decoder's output bias moves neither g nor R: its gradient is None (unused), read as 0
+    g_term = [torch.zeros_like(p) if g is None else g for p, g in
+              zip(params, torch.autograd.grad(term, params, allow_unused=True))]
+    g_value = [torch.zeros_like(p) if g is None else g for p, g in
+               zip(params, torch.autograd.grad(value, params, allow_unused=True))]
+    n_dec = len(list(model.decoder.parameters()))
+    assert all(g.abs().max() > 0 for g in g_value[n_dec:])
+    for a, b in zip(g_term[:n_dec], g_value[:n_dec]):
+        torch.testing.assert_close(a, -b)  # decoder: descent on −F is ascent on F
+    for a, b in zip(g_term[n_dec:], g_value[n_dec:]):
+        torch.testing.assert_close(a, b)  # potential: descent on F (towards inf_f F)
+
+
+@pytest.mark.parametrize("functional", ["authors", "data", "uniform"])
+def test_flat_decoder_has_zero_curvature_term(functional):
+    encoder = nn.Sequential(nn.Linear(5, 2), nn.Tanh())
+    decoder = nn.Linear(2, 5)
+    model = Autoencoder(encoder, decoder).double()
+    terms = CurvatureObjective(functional, lam_curv=1.0, n_curv=4)(model, _batch(0, D=5))
+    assert abs(terms["curv"].item()) < 1e-20
+    probe = curvature_probe(torch.rand(10, 2, dtype=torch.float64))(0, model)
+    assert probe["mean_abs_R"] < 1e-10
+    w = decoder.weight.detach()
+    eig = torch.linalg.eigvalsh(w.T @ w)
+    assert probe["median_kappa"] == pytest.approx((eig[1] / eig[0]).item(), rel=1e-10)
+
+
+def test_recipe_runs_and_is_deterministic():
+    data = gaussian_planes(80, D=12, seed=0, dtype=torch.float32)
+    train_idx, val_idx = split_indices(len(data), seed=0)
+    assert len(set(train_idx.tolist()) | set(val_idx.tolist())) == len(data) and len(val_idx) == 48
+
+    def run():
+        base, _ = pretrain(data.x[train_idx], data.x[val_idx], hidden=(8,), epochs=2, batch_size=32, lr=1e-2,
+                           seed=3, device="cpu")
+        objective = CurvatureObjective("authors", lam_curv=0.1, n_curv=4, seed=3)
+        model, history = finetune(base, objective, data.x[train_idx], data.x[val_idx], epochs=2, batch_size=32,
+                                  lr=1e-2, seed=3, probe_points=torch.rand(5, 2), device="cpu")
+        return base, model, history
+
+    base, model, history = run()
+    _, _, again = run()
+    assert history.train == again.train and history.extra == again.extra
+    assert set(history.train[0]) == {"loss", "recon", "curv"} and set(history.val[0]) == {"loss", "recon", "curv"}
+    assert set(history.extra[0]) == {"curv_authors", "mean_R2", "mean_abs_R", "median_kappa"}
+    assert not torch.equal(next(base.decoder.parameters()), next(model.decoder.parameters()))  # a copy moved
+    metrics = embedding_metrics(model, data.x[val_idx], data.coords[val_idx], data.labels[val_idx], n_neighbors=3)
+    assert 0 <= metrics["disparity"] <= 1 and metrics["scale_ratio"] >= 1 and metrics["median_kappa"] >= 1
+    assert 0 <= metrics["trustworthiness"] <= 1 and math.isfinite(metrics["mean_abs_R"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"functional": "ricci"}, "functional"), ({"lam_curv": -1.0}, "lam_curv"), ({"n_curv": 1}, "n_curv"),
+     ({"tau": 0.0}, "tau"), ({"eps": -0.1}, "eps")],
+)
+def test_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        CurvatureObjective(**kwargs)
+
+
+def test_perelman_functionals_need_a_potential():
+    model, batch = _model(0, potential=False), _batch(0)
+    with pytest.raises(ValueError, match="potential"):
+        CurvatureObjective("F", lam_curv=1.0, n_curv=4)(model, batch)
+
+
+def test_config_mirrors_the_library():
+    from latent_geometry.configs import ch2
+    from latent_geometry.data.synthetic import PLANE_KINDS
+
+    assert ch2.FUNCTIONALS == FUNCTIONALS and ch2.PLANE_KINDS == PLANE_KINDS
+    for profile in ("smoke", "laptop", "paper"):
+        cfg = make_config("ch2", profile)
+        assert len(cfg.functionals) == len(cfg.lam_functionals)
+    with pytest.raises(ValueError, match="functionals"):
+        make_config("ch2", "smoke", functionals=("ricci",))
+    with pytest.raises(ValueError, match="activation"):
+        curvature_autoencoder(4, activation="relu")
