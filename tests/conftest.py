@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,3 +37,13 @@ def smoke_html(smoke_run, tmp_path_factory):
     from latent_geometry import pipeline
 
     return pipeline.build(smoke_run, tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run a module's tests with one intra-op thread: on tiny tensors a second thread only adds synchronization
+    (3x slower on a loaded 2-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -21,17 +21,7 @@ from latent_geometry.curvature_functionals import (
 )
 from latent_geometry.geometry import intrinsic_scalar_curvature, scalar_curvature_and_metric
 
-# torch's forward-mode AD scripts its decompositions on first use, which warns inside torch itself
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")  # FutureWarning; DeprecationWarning in torch 2.11
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: a second intra-op thread only adds synchronization (3× slower on a loaded 2-core machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors: one intra-op thread is faster
 
 F64 = torch.float64
 SEEDS = [0, 1, 2]

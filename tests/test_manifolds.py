@@ -28,9 +28,6 @@ from geomstats.geometry.hyperboloid import Hyperboloid  # noqa: E402
 from geomstats.geometry.hypersphere import Hypersphere  # noqa: E402
 from geomstats.geometry.product_manifold import ProductManifold as GsProductManifold  # noqa: E402
 
-# torch.func's first forward-mode call imports jvp decompositions that call the deprecated torch.jit.script (torch 2.14)
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
-
 SEEDS = [0, 1, 2]
 CURVATURES = [-1, -0.25, 0, 1, 4]
 SIGNATURES = ["H2", "E2", "S2", "H2xE2xS2", (-0.25, 4, 0, -1)]

@@ -17,9 +17,6 @@ from latent_geometry.ricci_flow import (
     spectral_laplacian,
 )
 
-# torch's forward-mode AD scripts its decompositions on first use, which warns inside torch itself
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
-
 SEEDS = [0, 1, 2]
 TWO_PI = 2 * math.pi
 

@@ -23,8 +23,6 @@ from latent_geometry.ricci_objectives import (
     split_indices,
 )
 
-# torch's forward-mode AD scripts its decompositions on first use, which warns inside torch itself
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
 SEEDS = [0, 1, 2]
 
 
