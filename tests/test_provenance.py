@@ -46,6 +46,7 @@ def test_read_record_and_runs_table_from_a_notebook(record, tmp_path):
     assert read_record(tmp_path / "02_no_record.ipynb") is None
     table = runs_table(tmp_path)
     assert table["page"].tolist() == ["01_page"] and table.loc[0, "config hash"] == record["config_hash"]
+    assert runs_table(tmp_path, exclude=["01_page"]).empty
 
 
 def test_stated_commit_is_used_only_without_git(tmp_path, monkeypatch):

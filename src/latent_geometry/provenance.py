@@ -136,13 +136,13 @@ def read_record(notebook_path) -> dict | None:
     return None
 
 
-def runs_table(folder) -> "pandas.DataFrame":
-    """One row per executed notebook in ``folder`` that carries a provenance record."""
+def runs_table(folder, exclude=()) -> "pandas.DataFrame":
+    """One row per executed notebook in ``folder`` that carries a provenance record (``exclude``: page names)."""
     import pandas as pd
 
     rows = []
     for path in sorted(Path(folder).glob("*.ipynb")):
-        record = read_record(path)
+        record = None if path.stem in exclude else read_record(path)
         if record is None:
             continue
         commit = (record["commit"] or "unknown")[:10] + (" (dirty)" if record["dirty"] else "")
