@@ -172,3 +172,26 @@ def test_config_mirrors_the_library():
         make_config("ch2", "smoke", functionals=("ricci",))
     with pytest.raises(ValueError, match="activation"):
         curvature_autoencoder(4, activation="relu")
+
+
+def _variants(values):
+    """Fake trained variants: {name: [metric value per seed]} -> Variant list (no model needed)."""
+    from latent_geometry.ricci_objectives import Variant
+
+    return [Variant(name, None, 0.0, seed, None, None, {"disparity": v, "scale_ratio": 1.0})
+            for name, per_seed in values.items() for seed, v in enumerate(per_seed)]
+
+
+def test_summary_paired_difference_and_goal_table():
+    from latent_geometry.ricci_objectives import goal_table, paired_difference, summary_table
+
+    variants = _variants({"base": [0.30, 0.20, 0.25], "reg": [0.04, 0.02, 0.03]})
+    table = summary_table(variants, ["disparity", "scale_ratio"])
+    assert table.loc["base", "disparity"] == pytest.approx(0.25) and table.loc["reg", "n_seeds"] == 3
+    mean, low, high = paired_difference(variants, "reg", "base", "disparity")
+    assert mean == pytest.approx(-0.22) and low <= mean <= high < 0  # every paired difference is negative
+    goals = goal_table(variants, table, [("disparity", "<", 0.05), ("scale_ratio", "<", 1.25)], "disparity", "base")
+    assert goals["goal met"].to_dict() == {"base": "no", "reg": "yes"}
+    assert goals.loc["reg"].iloc[1].startswith("-0.22")
+    with pytest.raises(ValueError, match="'checks'"):
+        goal_table(variants, table, [("disparity", "<=", 0.05)], "disparity", "base")

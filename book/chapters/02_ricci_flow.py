@@ -353,24 +353,12 @@ glue("ch2_sweep_kappa_roll_max", float(lam_max["median_kappa"]), display=False)
 # difference).
 
 # %%
-from latent_geometry.ricci_objectives import paired_difference
+from latent_geometry.ricci_objectives import goal_table
 
-
-def verdict_rows(dataset, table, checks, improve):
-    rows = []
-    for name in table.index:
-        met = all(op(table.loc[name, m], thr) for m, op, thr in checks)
-        row = {"variant": name, "goal met": "yes" if met else "no"}
-        if name != BASELINE:
-            mean, low, high = paired_difference(results[dataset], name, BASELINE, improve)
-            row[f"Δ {improve} vs baseline [95% CI]"] = f"{mean:+.3g} [{low:+.3g}, {high:+.3g}]"
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("variant")
-
-
-lt, gt = (lambda a, b: a < b), (lambda a, b: a > b)
-verdict_g = verdict_rows("gaussians", table_g, [("disparity", lt, 0.05), ("scale_ratio", lt, 1.25)], "disparity")
-verdict_r = verdict_rows("roll", table_r, [("affine_R2", gt, 0.9), ("continuity", gt, 0.95)], "affine_R2")
+goal1_checks = [("disparity", "<", 0.05), ("scale_ratio", "<", 1.25)]
+goal2_checks = [("affine_R2", ">", 0.9), ("continuity", ">", 0.95)]
+verdict_g = goal_table(results["gaussians"], table_g, goal1_checks, "disparity", BASELINE)
+verdict_r = goal_table(results["roll"], table_r, goal2_checks, "affine_R2", BASELINE)
 goal1 = "reproduced" if (verdict_g.drop(index=BASELINE)["goal met"] == "yes").any() else "not reproduced"
 goal2 = "reproduced" if (verdict_r.drop(index=BASELINE)["goal met"] == "yes").any() else "not reproduced"
 glue("ch2_goal1", Markdown(goal1), display=False)

@@ -304,3 +304,26 @@ def paired_difference(variants: Sequence[Variant], name: str, baseline: str, met
     if not seeds:
         raise ValueError(f"no seed has both variants {name!r} and {baseline!r}")
     return bootstrap_ci([by_seed[(name, s)] - by_seed[(baseline, s)] for s in seeds], level=level)
+
+
+GOAL_OPERATORS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b}
+
+
+def goal_table(variants: Sequence[Variant], table, checks, metric: str, baseline: str):
+    """Per variant of a summary ``table`` (index = variant names): whether every check ``(column, "<"|">",
+    threshold)`` holds for its seed-mean, and, for the non-baseline variants, the paired difference of ``metric``
+    against ``baseline`` with its 95 % bootstrap interval (:func:`paired_difference`). Returns a DataFrame."""
+    import pandas as pd
+
+    for column, op, _ in checks:
+        if op not in GOAL_OPERATORS:
+            raise ValueError(f"parameter 'checks' must use operators '<' or '>', got {op!r} for {column!r}")
+    rows = []
+    for name in table.index:
+        met = all(GOAL_OPERATORS[op](table.loc[name, column], threshold) for column, op, threshold in checks)
+        row = {"variant": name, "goal met": "yes" if met else "no"}
+        if name != baseline:
+            mean, low, high = paired_difference(variants, name, baseline, metric)
+            row[f"Δ {metric} vs baseline [95% CI]"] = f"{mean:+.3g} [{low:+.3g}, {high:+.3g}]"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("variant")
