@@ -21,6 +21,9 @@ from latent_geometry.curvature_functionals import (
 )
 from latent_geometry.geometry import intrinsic_scalar_curvature, scalar_curvature_and_metric
 
+from decoders import random_mlp as _mlp  # noqa: E402  (tests/decoders.py: shared seeded decoders)
+from decoders import random_points as _points, stereographic_sphere, torus_of_revolution  # noqa: E402
+
 pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors: one intra-op thread is faster
 
 F64 = torch.float64
@@ -28,23 +31,6 @@ SEEDS = [0, 1, 2]
 TWO_PI = 2 * math.pi
 
 
-def _mlp(seed, dims, act=nn.Tanh):
-    gen = torch.Generator().manual_seed(1000 + seed)
-    layers = []
-    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
-        lin = nn.Linear(a, b, dtype=F64)
-        with torch.no_grad():
-            lin.weight.copy_(1.5 * torch.randn(b, a, generator=gen, dtype=F64) / math.sqrt(a))
-            lin.bias.copy_(0.5 * torch.randn(b, generator=gen, dtype=F64))
-        layers.append(lin)
-        if i < len(dims) - 2:
-            layers.append(act())
-    return nn.Sequential(*layers)
-
-
-def _points(seed, n, d, scale=1.0):
-    gen = torch.Generator().manual_seed(seed)
-    return scale * (2 * torch.rand(n, d, generator=gen, dtype=F64) - 1)
 
 
 def _grid(n, d, low, high):
@@ -55,21 +41,6 @@ def _grid(n, d, low, high):
     return points, ((high - low) / n) ** d
 
 
-def stereographic_sphere(radius):
-    def f(z):
-        s = (z * z).sum(-1, keepdim=True)
-        return radius * torch.cat([2 * z, s - 1], -1) / (s + 1)
-
-    return f
-
-
-def torus_of_revolution(big, small):
-    def f(z):
-        u, v = z[:, 0], z[:, 1]
-        ring = big + small * torch.cos(u)
-        return torch.stack([ring * torch.cos(v), ring * torch.sin(v), small * torch.sin(u)], -1)
-
-    return f
 
 
 def flat_decoder(seed, d, ambient, c):

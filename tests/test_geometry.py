@@ -30,30 +30,15 @@ from latent_geometry.geometry import (
     volume_element,
 )
 
+from decoders import random_mlp as _mlp  # noqa: E402  (tests/decoders.py: shared seeded decoders)
+from decoders import random_points as _points, stereographic_sphere, torus_of_revolution  # noqa: E402
+
 pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors: one intra-op thread is faster
 
 F64 = torch.float64
 SEEDS = [0, 1, 2]
 
 
-def _points(seed, n, d, scale=1.0, shift=0.0):
-    gen = torch.Generator().manual_seed(seed)
-    return shift + scale * (2 * torch.rand(n, d, generator=gen, dtype=F64) - 1)
-
-
-def _mlp(seed, dims, act=nn.Tanh):
-    """Random MLP decoder with seeded weights (std 1/√fan_in × 1.5, biases N(0, 0.5²))."""
-    gen = torch.Generator().manual_seed(1000 + seed)
-    layers = []
-    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
-        lin = nn.Linear(a, b, dtype=F64)
-        with torch.no_grad():
-            lin.weight.copy_(1.5 * torch.randn(b, a, generator=gen, dtype=F64) / math.sqrt(a))
-            lin.bias.copy_(0.5 * torch.randn(b, generator=gen, dtype=F64))
-        layers.append(lin)
-        if i < len(dims) - 2:
-            layers.append(act())
-    return nn.Sequential(*layers)
 
 
 class Sin(nn.Module):
@@ -68,15 +53,6 @@ def _orthonormal_columns(seed, rows, cols):
 
 # ------------------------------------------------------------------------------------------- closed-form decoders
 
-
-def stereographic_sphere(radius):
-    """Inverse stereographic projection ℝ^n → S^n_r ⊂ ℝ^{n+1}: r(2z, |z|² − 1)/(|z|² + 1) (notes ch2 §7 items 1–2)."""
-
-    def f(z):
-        s = (z * z).sum(-1, keepdim=True)
-        return radius * torch.cat([2 * z, s - 1], -1) / (s + 1)
-
-    return f
 
 
 def paraboloid(a, b):
@@ -99,14 +75,6 @@ def flat_torus(z):
     u, v = z[:, 0], z[:, 1]
     return torch.stack([torch.cos(u), torch.sin(u), torch.cos(v), torch.sin(v)], -1)
 
-
-def torus_of_revolution(big, small):
-    def f(z):
-        u, v = z[:, 0], z[:, 1]
-        ring = big + small * torch.cos(u)
-        return torch.stack([ring * torch.cos(v), ring * torch.sin(v), small * torch.sin(u)], -1)
-
-    return f
 
 
 def pseudosphere(a):
