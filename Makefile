@@ -26,20 +26,20 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 venv: $(STAMP)
 
 book: $(STAMP)
-	$(PY) -m latent_geometry.pipeline execute --profile $(PROFILE) --out $(RUNS)
-	$(PY) -m latent_geometry.pipeline build --executed $(RUNS)
+	$(PY) -m latent_geometry.runtime.pipeline execute --profile $(PROFILE) --out $(RUNS)
+	$(PY) -m latent_geometry.runtime.pipeline build --executed $(RUNS)
 	@echo "open _build/html/index.html"
 
 html: $(STAMP)
-	$(PY) -m latent_geometry.pipeline build --executed book/executed
+	$(PY) -m latent_geometry.runtime.pipeline build --executed book/executed
 	@echo "open _build/html/index.html"
 
 publish: $(STAMP)
-	$(PY) -m latent_geometry.pipeline execute --profile $(PROFILE) --out book/executed
-	$(PY) -m latent_geometry.pipeline build --executed book/executed
+	$(PY) -m latent_geometry.runtime.pipeline execute --profile $(PROFILE) --out book/executed
+	$(PY) -m latent_geometry.runtime.pipeline build --executed book/executed
 
 chapter: $(STAMP)
-	$(PY) -m latent_geometry.pipeline execute --profile $(PROFILE) --out book/runs/custom --chapter $(CH) $(ARGS)
+	$(PY) -m latent_geometry.runtime.pipeline execute --profile $(PROFILE) --out book/runs/custom --chapter $(CH) $(ARGS)
 
 sync: $(STAMP)
 	$(VENV)/bin/jupytext --sync book/chapters/*.py

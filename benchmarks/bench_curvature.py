@@ -41,7 +41,7 @@ warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from latent_geometry.geometry import scalar_curvature  # noqa: E402
-from latent_geometry.models import mlp  # noqa: E402
+from latent_geometry.learning.models import mlp  # noqa: E402
 
 ROUTES = ("gauss", "gauss-generic", "christoffel")
 DTYPES = {"float64": torch.float64, "float32": torch.float32}

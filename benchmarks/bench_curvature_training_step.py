@@ -1,7 +1,7 @@
 """One optimiser step of a curvature-regularized autoencoder vs a plain one (chapter 2, seed 001).
 
 Both variants run the same model (the seed-era sin AE, encoder D-hidden-2 with a final sin, mirrored decoder) on
-the same batch through :class:`latent_geometry.ricci_objectives.CurvatureObjective`:
+the same batch through :class:`latent_geometry.experiments.ch2.recipe.CurvatureObjective`:
 
 - plain: λ_curv = 0, loss = mean ‖x̂ − x‖² (forward + backward + Adam step);
 - curvature: loss + λ_curv · functional at ``--n-curv`` of the batch codes (R by the Gauss route: one
@@ -20,7 +20,7 @@ import warnings
 
 import torch
 
-from latent_geometry.ricci_objectives import FUNCTIONALS, CurvatureObjective, curvature_autoencoder
+from latent_geometry.experiments.ch2.recipe import FUNCTIONALS, CurvatureObjective, curvature_autoencoder
 
 
 def step_timer(model, objective, batch, optimizer):

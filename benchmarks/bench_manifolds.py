@@ -22,7 +22,7 @@ import time
 import numpy as np
 import torch
 
-from latent_geometry._geomstats import BACKEND, geomstats, gs
+from latent_geometry._util.geomstats_shim import BACKEND, geomstats, gs
 from latent_geometry.manifolds import ProductManifold
 
 import autograd  # noqa: E402  (geomstats' autograd backend is imported above)

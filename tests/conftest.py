@@ -21,7 +21,7 @@ def data_root() -> Path:
 @pytest.fixture(scope="session")
 def smoke_run(data_root):
     """All chapters executed at `smoke` into a scratch folder inside the book (the build needs it there)."""
-    from latent_geometry import pipeline
+    from latent_geometry.runtime import pipeline
 
     out = ROOT / "book" / "runs" / f"_pytest-{uuid.uuid4().hex[:8]}"
     try:
@@ -34,7 +34,7 @@ def smoke_run(data_root):
 @pytest.fixture(scope="session")
 def smoke_html(smoke_run, tmp_path_factory):
     """The book rendered (-W) from the smoke run; returns the html folder."""
-    from latent_geometry import pipeline
+    from latent_geometry.runtime import pipeline
 
     return pipeline.build(smoke_run, tmp_path_factory.mktemp("book"))
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from latent_geometry.pipeline import ROOT
+from latent_geometry.runtime.pipeline import ROOT
 
 pytestmark = pytest.mark.slow
 

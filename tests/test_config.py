@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from latent_geometry.config import PROFILES, Config, ConfigError, make_config
-from latent_geometry.configs import CHAPTERS
+from latent_geometry.runtime.config import PROFILES, Config, ConfigError, make_config
+from latent_geometry.runtime.specs import CHAPTERS
 
 
 @pytest.mark.parametrize("chapter", sorted(CHAPTERS))

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from latent_geometry.curvature_functionals import (
+from latent_geometry.geometry.functionals import (
     GaussianPotential,
     MLPPotential,
     perelman_F,

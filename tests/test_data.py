@@ -6,8 +6,8 @@ from urllib.error import URLError
 import pytest
 import torch
 
-from latent_geometry.data import DatasetNotFoundError, load_image_split, load_image_splits
-from latent_geometry.data import images
+from latent_geometry.learning.data import DatasetNotFoundError, load_image_split, load_image_splits
+from latent_geometry.learning.data import images
 
 # class counts from ../shared/data/README.md (the official MNIST files)
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy.spatial import procrustes as scipy_procrustes
 
-from latent_geometry.embedding_metrics import (
+from latent_geometry.learning.embedding_metrics import (
     affine_r2,
     bootstrap_ci,
     condition_numbers,

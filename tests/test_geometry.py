@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from latent_geometry.models import Sine
+from latent_geometry.geometry import Sine
 from latent_geometry.geometry import (
     METHODS,
     christoffel_derivatives,
@@ -189,7 +189,7 @@ def test_gauss_and_christoffel_routes_agree_on_random_mlps(seed, dims, act):
 def test_geomstats_autograd_oracle():
     # notes ch2 §1.6, §7 item 12: geomstats' PullbackMetric (autograd backend) as an independent oracle
     # geomstats is pinned in requirements.txt but absent on the bare GPU machine; the wrapper sets the backend first
-    gs = pytest.importorskip("latent_geometry._geomstats").gs
+    gs = pytest.importorskip("latent_geometry._util.geomstats_shim").gs
     from geomstats.geometry.base import ImmersedSet
     from geomstats.geometry.euclidean import Euclidean
 

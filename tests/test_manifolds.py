@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.func import jacfwd
 
-from latent_geometry._geomstats import geomstats  # noqa: F401  (sets the autograd backend before the imports below)
+from latent_geometry._util.geomstats_shim import geomstats  # noqa: F401  (sets the autograd backend before the imports below)
 from latent_geometry.manifolds import (
     CHARTS,
     ModelSpace,
@@ -368,11 +368,11 @@ def test_signature_forms_and_dimensions():
         ("H3", ValueError, r"signature .*unknown component 'H3'"),
         ("", ValueError, r"signature must have at least one component"),
         ((), ValueError, r"signature must have at least one component"),
-        ((-1, math.inf), ValueError, r"signature\[1\]: curvature must be finite"),
-        ((0, math.nan), ValueError, r"signature\[1\]: curvature must be finite"),
+        ((-1, math.inf), ValueError, r"signature\[1\] \(a curvature\) must be a finite number"),
+        ((0, math.nan), ValueError, r"signature\[1\] \(a curvature\) must be a finite number"),
         ("H2(K=0.5)", ValueError, r"signature .*H2 needs a finite curvature with sign <0"),
         ("S2(K=inf)", ValueError, r"signature .*S2 needs a finite curvature"),
-        ((True, 0), TypeError, r"signature\[0\] must be a real number"),
+        ((True, 0), TypeError, r"signature\[0\] \(a curvature\) must be a real number"),
         (3, TypeError, r"signature must be a string or a sequence"),
     ],
 )
@@ -389,11 +389,11 @@ def test_bad_inputs_raise_naming_the_parameter():
         manifold.dist(torch.zeros(4, 6), torch.zeros(4, 8))
     with pytest.raises(TypeError, match=r"u must be a floating-point torch.Tensor"):
         manifold.expmap0(torch.zeros(4, 6, dtype=torch.int64))
-    with pytest.raises(ValueError, match=r"chart must be one of \('ambient', 'stereographic'\)"):
+    with pytest.raises(ValueError, match=r"chart must be one of 'ambient', 'stereographic'"):
         ProductManifold("H2", chart="poincare")
-    with pytest.raises(ValueError, match=r"curvature must be a finite real number"):
+    with pytest.raises(ValueError, match=r"curvature \(<0: H2, 0: E2, >0: S2\) must be a finite number"):
         ModelSpace(math.nan)
-    with pytest.raises(TypeError, match=r"curvature must be a real number"):
+    with pytest.raises(TypeError, match=r"curvature \(<0: H2, 0: E2, >0: S2\) must be a real number"):
         ModelSpace("H2")
-    with pytest.raises(ValueError, match=r"k \(curvature of S2\) must be a finite number > 0"):
+    with pytest.raises(ValueError, match=r"k \(curvature of S2\) must be > 0"):
         sphere_expmap0(torch.zeros(2), -1.0)

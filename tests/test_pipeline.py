@@ -10,8 +10,8 @@ import jupytext
 import nbformat
 import pytest
 
-from latent_geometry import pipeline
-from latent_geometry.provenance import read_record
+from latent_geometry.runtime import pipeline
+from latent_geometry.runtime.provenance import read_record
 
 ROOT = pipeline.ROOT
 pytestmark = pytest.mark.slow

@@ -6,9 +6,9 @@ import subprocess
 import nbformat
 import pytest
 
-from latent_geometry import pipeline
-from latent_geometry.config import make_config
-from latent_geometry.provenance import Run, git_state, read_record, runs_table, to_html
+from latent_geometry.runtime import pipeline
+from latent_geometry.runtime.config import make_config
+from latent_geometry.runtime.provenance import Run, git_state, read_record, runs_table, to_html
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.func import jacfwd, vmap
 
-from latent_geometry.ricci_flow import (
+from latent_geometry.geometry.ricci_flow import (
     conformal_area,
     conformal_fit,
     conformal_scalar_curvature,

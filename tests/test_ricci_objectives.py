@@ -7,12 +7,12 @@ import pytest
 import torch
 from torch import nn
 
-from latent_geometry import curvature_functionals as cf
-from latent_geometry.config import make_config
-from latent_geometry.data.synthetic import gaussian_planes
+from latent_geometry.geometry import functionals as cf
+from latent_geometry.runtime.config import make_config
+from latent_geometry.learning.data.synthetic import gaussian_planes
 from latent_geometry.geometry import pullback_metric, scalar_curvature
-from latent_geometry.models import Autoencoder
-from latent_geometry.ricci_objectives import (
+from latent_geometry.learning.models import Autoencoder
+from latent_geometry.experiments.ch2.recipe import (
     FUNCTIONALS,
     CurvatureObjective,
     curvature_autoencoder,
@@ -161,8 +161,8 @@ def test_perelman_functionals_need_a_potential():
 
 
 def test_config_mirrors_the_library():
-    from latent_geometry.configs import ch2
-    from latent_geometry.data.synthetic import PLANE_KINDS
+    from latent_geometry.runtime.specs import ch2
+    from latent_geometry.learning.data.synthetic import PLANE_KINDS
 
     assert ch2.FUNCTIONALS == FUNCTIONALS and ch2.PLANE_KINDS == PLANE_KINDS
     for profile in ("smoke", "laptop", "paper"):
@@ -176,14 +176,14 @@ def test_config_mirrors_the_library():
 
 def _variants(values):
     """Fake trained variants: {name: [metric value per seed]} -> Variant list (no model needed)."""
-    from latent_geometry.ricci_objectives import Variant
+    from latent_geometry.experiments.ch2.recipe import Variant
 
     return [Variant(name, None, 0.0, seed, None, None, {"disparity": v, "scale_ratio": 1.0})
             for name, per_seed in values.items() for seed, v in enumerate(per_seed)]
 
 
 def test_summary_paired_difference_and_goal_table():
-    from latent_geometry.ricci_objectives import goal_table, paired_difference, summary_table
+    from latent_geometry.experiments.ch2.recipe import goal_table, paired_difference, summary_table
 
     variants = _variants({"base": [0.30, 0.20, 0.25], "reg": [0.04, 0.02, 0.03]})
     table = summary_table(variants, ["disparity", "scale_ratio"])

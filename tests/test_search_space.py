@@ -8,10 +8,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from latent_geometry.search_space import (
+from latent_geometry.manifolds import canonical, format_signature
+from latent_geometry.search.space import (
     PAIR_NAMES,
     RESIZE_D_GH,
-    as_signature,
     brute_force_product_distance,
     edge_counts,
     first_mismatch_distance,
@@ -20,7 +20,6 @@ from latent_geometry.search_space import (
     search_space_size,
     seed_code_graph,
     signature_features,
-    signature_name,
     signatures,
 )
 
@@ -141,11 +140,11 @@ def test_seed_code_graph_is_complete_k21():
 
 
 def test_signature_parsing_and_names():
-    assert as_signature("H2xE2xS2") == (-1, 0, 1)
-    assert as_signature("S2×h2") == (-1, 1)
-    assert as_signature((1, 0, -1)) == (-1, 0, 1)
-    assert as_signature(np.array([0.0, -1.0])) == (-1, 0)
-    assert signature_name((-1, 0, 0, 0, 1)) == "H2xE2xE2xE2xS2"  # notes ch1 §6.1 item 6
+    assert _node("H2xE2xS2") == (-1, 0, 1)
+    assert _node("S2×h2") == (-1, 1)
+    assert _node((1, 0, -1)) == (-1, 0, 1)
+    assert _node(np.array([0.0, -1.0])) == (-1, 0)
+    assert format_signature((-1, 0, 0, 0, 1)) == "H2xE2xE2xE2xS2"  
     assert signatures(2) == [(-1,), (0,), (1,)] + list(combinations_with_replacement((-1, 0, 1), 2))
 
 
@@ -173,9 +172,9 @@ def test_pair_names_cover_table2():
         (lambda: search_space_size(3, 0), "n_p"),
         (lambda: product_distance("H2xE2", "H2"), "equal numbers of components"),
         (lambda: product_distance("H2xR2", "H2xE2"), "unknown component"),
-        (lambda: as_signature((0, 2)), "curvatures -1 \\(H2\\), 0 \\(E2\\) and 1 \\(S2\\) only"),
-        (lambda: as_signature(()), "at least one component"),
-        (lambda: as_signature(""), "at least one component"),
+        (lambda: _node((0, 2)), "curvatures -1 \\(H2\\), 0 \\(E2\\) and 1 \\(S2\\) only"),
+        (lambda: _node(()), "at least one component"),
+        (lambda: _node(""), "at least one component"),
     ],
 )
 def test_bad_input_raises_value_error(call, match):
@@ -185,6 +184,10 @@ def test_bad_input_raises_value_error(call, match):
 
 def test_bad_signature_type_raises_type_error():
     with pytest.raises(TypeError, match="signature"):
-        as_signature((True, 0))  # a bool is not a curvature
+        _node((True, 0))  # a bool is not a curvature
     with pytest.raises(TypeError, match="signature"):
-        as_signature(3)
+        _node(3)
+
+
+def _node(signature):
+    return canonical(signature, unit=True)

@@ -4,8 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from latent_geometry.search_space import search_space, signature_features
-from latent_geometry.spectral import (
+from latent_geometry.search.space import search_space, signature_features
+from latent_geometry.search.spectral import (
     degrees,
     fiedler_space,
     fiedler_vector,

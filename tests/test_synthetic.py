@@ -6,7 +6,7 @@ import pytest
 import torch
 from scipy.integrate import quad
 
-from latent_geometry.data.synthetic import (
+from latent_geometry.learning.data.synthetic import (
     gaussian_planes,
     max_principal_cosines,
     random_planes,

@@ -5,10 +5,10 @@ import json
 import pytest
 import torch
 
-from latent_geometry.models import MLPAutoencoder, conv_autoencoder
-from latent_geometry.objectives import Reconstruction, mean_predictor_mse
-from latent_geometry.reproducibility import set_seed
-from latent_geometry.training import History, TrainSettings, train
+from latent_geometry.learning.models import MLPAutoencoder, conv_autoencoder
+from latent_geometry.learning.objectives import Reconstruction, mean_predictor_mse
+from latent_geometry._util.seeding import set_seed
+from latent_geometry.learning.training import History, TrainSettings, train
 
 
 def toy_data(seed=0, n=256, dim=12):

@@ -6,9 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from latent_geometry.search_space import search_space
-from latent_geometry.spectral import laplacian, stationary_distribution, transition_matrix, weight_matrix
-from latent_geometry.walks import (
+from latent_geometry.search.space import search_space
+from latent_geometry.search.spectral import laplacian, stationary_distribution, transition_matrix, weight_matrix
+from latent_geometry.search.walks import (
     STRATEGIES,
     backtracking_walk,
     depth_first_search,

@@ -41,14 +41,10 @@ n_sim = None  # simulated searches per strategy (hitting times)
 # %%
 from myst_nb import glue
 
-from latent_geometry.config import make_config
-from latent_geometry.provenance import Run
+from latent_geometry.runtime.config import chapter_parameters, make_config
+from latent_geometry.runtime.provenance import Run
 
-cfg = make_config(
-    "ch1", profile, seed=seed, device=device, dataset=dataset, kmnist_train_source=kmnist_train_source,
-    n_train=n_train, n_val=n_val, epochs=epochs, batch_size=batch_size, lr=lr, signature=signature,
-    n_p=n_p, fig1_n_p=fig1_n_p, cross_size_weight=cross_size_weight, n_sim=n_sim,
-)
+cfg = make_config("ch1", profile, **chapter_parameters("ch1", globals()))
 run = Run(cfg)
 
 # %% [markdown]
@@ -69,8 +65,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latent_geometry.manifolds import ModelSpace, ProductManifold
-from latent_geometry.plots_search import exp_map_figure, radial_profile_figure
+from latent_geometry.manifolds import ModelSpace, ProductManifold, format_signature
+from latent_geometry.experiments.ch1.figures import exp_map_figure, radial_profile_figure
 
 exp_map_figure();
 
@@ -83,7 +79,7 @@ exp_map_figure();
 # and compares our product distance with geomstats' `ProductManifold` (float64).
 
 # %%
-from latent_geometry._geomstats import geomstats  # noqa: F401  (autograd backend, set before the imports below)
+from latent_geometry._util.geomstats_shim import geomstats  # noqa: F401  (autograd backend, set before the imports below)
 from geomstats.geometry.euclidean import Euclidean
 from geomstats.geometry.hyperboloid import Hyperboloid
 from geomstats.geometry.hypersphere import Hypersphere
@@ -133,7 +129,7 @@ radial_profile_figure();
 # Table 2 (seed 000), the only distances the construction uses:
 
 # %%
-from latent_geometry.search_space import (
+from latent_geometry.search.space import (
     RESIZE_D_GH,
     TABLE2_D_GH,
     PAIR_NAMES,
@@ -143,7 +139,6 @@ from latent_geometry.search_space import (
     search_space,
     search_space_size,
     seed_code_graph,
-    signature_name,
 )
 
 table2 = pd.DataFrame(
@@ -230,7 +225,7 @@ counts_table
 # acting as spring strengths.
 
 # %%
-from latent_geometry.plots_search import search_space_figure
+from latent_geometry.experiments.ch1.figures import search_space_figure
 
 search_space_figure({n_p: search_space(n_p, cross_size_weight=cfg.cross_size_weight) for n_p in cfg.fig1_n_p},
                     seed=cfg.seed);
@@ -245,8 +240,8 @@ search_space_figure({n_p: search_space(n_p, cross_size_weight=cfg.cross_size_wei
 # weight as above); and weighted as the authors' code did (first-mismatch rule, resize weight 1).
 
 # %%
-from latent_geometry.search_space import signature_features
-from latent_geometry.spectral import (
+from latent_geometry.search.space import signature_features
+from latent_geometry.search.spectral import (
     fiedler_space,
     laplacian_spectrum,
     mixing_time,
@@ -258,7 +253,7 @@ from latent_geometry.spectral import (
     tv_to_stationary,
     weight_matrix,
 )
-from latent_geometry.plots_search import fiedler_figure, mixing_figure, spectrum_figure
+from latent_geometry.experiments.ch1.figures import fiedler_figure, mixing_figure, spectrum_figure
 
 graphs = {"unweighted": (graph, False), "seed (Hungarian)": (graph, True), "authors' code": (coded_graph, True)}
 W = {name: weight_matrix(g, weighted) for name, (g, weighted) in graphs.items()}
@@ -357,8 +352,8 @@ mixing_figure({name: tv_to_stationary(w, 60).max(axis=1) for name, w in W.items(
 # {glue:text}`ch1_n_sim` times.
 
 # %%
-from latent_geometry.plots_search import hitting_time_figure
-from latent_geometry.walks import expected_evaluations, random_search_expected_evaluations, simulate_hitting_time
+from latent_geometry.experiments.ch1.figures import hitting_time_figure
+from latent_geometry.search.walks import expected_evaluations, random_search_expected_evaluations, simulate_hitting_time
 
 target = (-1, 0, 0, 0, 0) if cfg.n_p >= 5 else (-1,) + (0,) * (cfg.n_p - 1)
 n_nodes = graph.number_of_nodes()
@@ -379,7 +374,7 @@ for name, value in exact.items():
 hitting_table = pd.DataFrame(hitting_rows).set_index("strategy")
 avg_over_targets = {w: np.mean([expected_evaluations(graph, t, weighted=w) for t in graph]) for w in (False, True)}
 glue("ch1_n_sim", cfg.n_sim, display=False)
-glue("ch1_target", signature_name(target), display=False)
+glue("ch1_target", format_signature(target), display=False)
 glue("ch1_hit_rw", exact["random_walk"], display=False)
 glue("ch1_hit_wrw", exact["weighted_random_walk"], display=False)
 glue("ch1_hit_rs", exact["random_search"], display=False)
@@ -469,7 +464,7 @@ claims = pd.DataFrame([
                    f"t_mix {hu['t_mix(1/4)']} vs {unw['t_mix(1/4)']} steps unweighted"),
      "verdict": "partly: the clusters are sizes, not curvature types"},
     {"seed 000 says": "random walks are a simple way to explore the graph",
-     "our check": (f"a blind walk needs {exact['random_walk']:.0f} evaluations to hit {signature_name(target)}, "
+     "our check": (f"a blind walk needs {exact['random_walk']:.0f} evaluations to hit {format_signature(target)}, "
                    f"random search without replacement {exact['random_search']:.0f}"),
      "verdict": f"a blind walk costs {walk_cost:.1f}x random search"},
 ])
@@ -509,7 +504,7 @@ claims.style.hide(axis="index")
 # computed below on the same validation images.
 
 # %%
-from latent_geometry.data import load_image_splits
+from latent_geometry.learning.data import load_image_splits
 
 splits = load_image_splits(
     cfg.dataset, n_train=cfg.n_train, n_val=cfg.n_val, seed=cfg.seed,
@@ -523,10 +518,10 @@ print(splits.source)
 
 # %%
 from latent_geometry.manifolds import ProductManifold
-from latent_geometry.models import conv_autoencoder
-from latent_geometry.objectives import Reconstruction, mean_predictor_mse
-from latent_geometry.reproducibility import set_seed
-from latent_geometry.training import TrainSettings, train
+from latent_geometry.learning.models import conv_autoencoder
+from latent_geometry.learning.objectives import Reconstruction, mean_predictor_mse
+from latent_geometry._util.seeding import set_seed
+from latent_geometry.learning.training import TrainSettings, train
 
 manifold = ProductManifold(cfg.signature)
 set_seed(cfg.seed)
@@ -544,7 +539,7 @@ glue("ch1_baseline_ratio", final_val / baseline, display=False)
 glue("ch1_train_seconds", history.seconds, display=False)
 
 # %%
-from latent_geometry.plotting import history_figure, reconstruction_figure
+from latent_geometry.experiments.plotting import history_figure, reconstruction_figure
 
 history_figure(history, "recon", title=f"reconstruction MSE, latent {manifold.signature}");
 

@@ -60,21 +60,13 @@ import torch
 from IPython.display import Markdown
 from myst_nb import glue
 
-from latent_geometry.config import make_config
-from latent_geometry.provenance import Run
+from latent_geometry.runtime.config import chapter_parameters, make_config
+from latent_geometry.runtime.provenance import Run
 
 # torch warns from inside itself the first time forward-mode AD runs (it scripts its decompositions)
 warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated")
 
-cfg = make_config(
-    "ch2", profile, seed=seed, device=device, n_seeds=n_seeds, n_per_plane=n_per_plane, ambient_dim=ambient_dim,
-    planes=planes, n_roll=n_roll, roll_noise=roll_noise, hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr,
-    finetune_epochs=finetune_epochs, functionals=functionals, lam_functionals=lam_functionals, lam_sweep=lam_sweep,
-    n_curv=n_curv, tau=tau, eps=eps, flow_grid=flow_grid, embed_points=embed_points, metric_points=metric_points,
-)
-if len(cfg.functionals) != len(cfg.lam_functionals):
-    raise ValueError(f"parameter 'lam_functionals' must hold one λ per entry of 'functionals' "
-                     f"({len(cfg.functionals)}), got {len(cfg.lam_functionals)}")
+cfg = make_config("ch2", profile, **chapter_parameters("ch2", globals()))
 run = Run(cfg)
 
 # %% [markdown]
@@ -90,7 +82,7 @@ run = Run(cfg)
 # coordinates are the arc length $s(t)$ of the spiral $t \mapsto (t\cos t, t\sin t)$ and the height $h$.
 
 # %%
-from latent_geometry.data.synthetic import gaussian_planes, max_principal_cosines, random_planes, swiss_roll
+from latent_geometry.learning.data.synthetic import gaussian_planes, max_principal_cosines, random_planes, swiss_roll
 
 gauss = gaussian_planes(cfg.n_per_plane, D=cfg.ambient_dim, planes=cfg.planes, seed=cfg.seed)
 roll = swiss_roll(cfg.n_roll, noise=cfg.roll_noise, seed=cfg.seed + 1)  # seed 0 -> the authors' random_state=1
@@ -113,7 +105,7 @@ glue("ch2_planes", Markdown(f"`{cfg.planes}`"), display=False)  # markdown: stri
 # shift, standard deviation 2, and variance 0.75), and the roll coloured by $t$.
 
 # %%
-from latent_geometry.plots_ricci import scatter3d_figure
+from latent_geometry.experiments.ch2.figures import scatter3d_figure
 
 gauss3 = gaussian_planes(min(cfg.n_per_plane, 2000), D=3, var_class=0.75, interclass_sd=2.0, seed=cfg.seed)
 scatter3d_figure(gauss3.x, gauss3.labels, "three Gaussians in planes of R³", azim=155, elev=15);
@@ -144,7 +136,7 @@ scatter3d_figure(roll.x, roll.t, "Swiss roll, coloured by t", azim=-70, elev=15)
 # (the functionals have different scales); the λ sweep uses the authors' functional on the first seed.
 
 # %%
-from latent_geometry.ricci_objectives import split_indices, summary_table, train_variants
+from latent_geometry.experiments.ch2.recipe import split_indices, summary_table, train_variants
 
 seeds = list(range(cfg.seed, cfg.seed + cfg.n_seeds))
 BASELINE = "baseline (λ=0)"
@@ -186,7 +178,7 @@ glue("ch2_train_seconds", sum(v.history.seconds for r in results.values() for v 
 # curvature-regularized AE.
 
 # %%
-from latent_geometry.plots_ricci import ideal_layout, panels_figure, tsne_embedding
+from latent_geometry.experiments.ch2.figures import ideal_layout, panels_figure, tsne_embedding
 
 
 def codes(model, x):
@@ -228,12 +220,12 @@ panels_figure([
 # We fit the conformal factor of the decoder's pullback metric on the latent box, $u = \tfrac14\log\det g$ (same
 # area element), which drops the metric's anisotropy $\kappa = \lambda_{\max}/\lambda_{\min}$ (shown on the right),
 # reflect the box evenly into a torus (the flow then has Neumann conditions on the box) and flow: a pseudo-spectral,
-# area-conserving exponential integrator, stable for any step (`latent_geometry.ricci_flow`). The flow ends at the
+# area-conserving exponential integrator, stable for any step (`latent_geometry.geometry.ricci_flow`). The flow ends at the
 # flat metric with the same area.
 
 # %%
-from latent_geometry.plots_ricci import flow_figure, training_trajectory_figure
-from latent_geometry.ricci_flow import even_extension, flattening_time, pullback_conformal_factor, ricci_flow
+from latent_geometry.experiments.ch2.figures import flow_figure, training_trajectory_figure
+from latent_geometry.geometry.ricci_flow import even_extension, flattening_time, pullback_conformal_factor, ricci_flow
 
 flow_model = pick("roll", BASELINE).model.cpu()
 _, u_box, kappa_box = pullback_conformal_factor(flow_model.decoder, (-1.0, -1.0), (1.0, 1.0), n=cfg.flow_grid)
@@ -259,7 +251,7 @@ flow_figure(flow, kappa_box, n_show=4, crop=tuple(u_box.shape));
 # median $\kappa(g)$ — for the baseline and the regularized roll decoders.
 
 # %%
-from latent_geometry.ricci_objectives import curvature_probe
+from latent_geometry.experiments.ch2.recipe import curvature_probe
 
 traj_names = [BASELINE, REGULARIZED]
 start = curvature_probe(probe)(0, pick("roll", "pretrained").model)  # epoch 0: the shared pre-trained model
@@ -287,7 +279,7 @@ glue("ch2_traj_kappa_last", float(reg_curve[-1]["median_kappa"]), display=False)
 # $|R|$ and the authors' estimator at the codes.
 
 # %%
-from latent_geometry.plots_ricci import format_summary
+from latent_geometry.experiments.ch2.figures import format_summary
 
 GAUSS_METRICS = ["recon_R2", "disparity", "scale_ratio", "trustworthiness", "continuity", "median_kappa",
                  "mean_abs_R", "curv_authors"]
@@ -321,7 +313,7 @@ format_summary(table_r, ROLL_METRICS)
 # The authors' functional with increasing $\lambda_{\text{curv}}$ (first seed): each point is one model.
 
 # %%
-from latent_geometry.plots_ricci import tradeoff_figure
+from latent_geometry.experiments.ch2.figures import tradeoff_figure
 
 sweep_names = [BASELINE] + [n for n, f, _ in variants[1:] + sweep if f == "authors"]
 sweep_rows = {ds: sorted(({"lam": pick(ds, n).lam_curv, **pick(ds, n).metrics} for n in sweep_names),
@@ -353,7 +345,7 @@ glue("ch2_sweep_kappa_roll_max", float(lam_max["median_kappa"]), display=False)
 # difference).
 
 # %%
-from latent_geometry.ricci_objectives import goal_table
+from latent_geometry.experiments.ch2.recipe import goal_table
 
 goal1_checks = [("disparity", "<", 0.05), ("scale_ratio", "<", 1.25)]
 goal2_checks = [("affine_R2", ">", 0.9), ("continuity", ">", 0.95)]

@@ -20,8 +20,8 @@ profile = "laptop"
 # %%
 from pathlib import Path
 
-from latent_geometry.config import make_config
-from latent_geometry.provenance import Run, library_versions, runs_table
+from latent_geometry.runtime.config import make_config
+from latent_geometry.runtime.provenance import Run, library_versions, runs_table
 
 run = Run(make_config("environment", profile))
 table = runs_table(Path.cwd(), exclude=["environment"])  # this page's own block is at its top

@@ -1,0 +1,268 @@
+"""Riemannian geometry of a decoder's pullback metric: Jacobians, metric, volume, Christoffel symbols, curvature.
+
+A *decoder* is any callable ``f`` mapping a batch of latent points ``z`` of shape (B, d) to (B, D) (or (B, *out),
+flattened per sample), the samples being independent (an ``nn.Module`` in eval mode: no BatchNorm statistics,
+no dropout). Derivatives are taken per sample with forward-mode ``torch.func`` (``vmap`` over the batch of
+``jacfwd`` of ``z ↦ f(z[None])[0]``): d tangents per order, d ≪ D. An ``nn.Sequential`` of ``nn.Linear`` and
+elementwise activations (what :func:`latent_geometry.learning.models.mlp` builds) gets (J, H) from an equivalent
+second-order jet pass instead (1 + d + d(d+1)/2 streams instead of (1 + d)², tested equal).
+
+Public API (shapes: B points, latent dimension d, ambient dimension D)::
+
+    jacobian(f, z, *, chunk_size=None)                       -> J (B, D, d),   J[b, a, i] = ∂_i f^a
+    jacobian_and_hessian(f, z, *, chunk_size=None)           -> (J (B, D, d), H (B, D, d, d)), H[b, a, i, j] = ∂_i∂_j f^a
+    hessian(f, z, *, chunk_size=None)                        -> H (B, D, d, d)
+    pullback_metric(f, z, *, chunk_size=None)                -> g = JᵀJ (B, d, d)
+    metric_inverse(g, eps=0.0)                               -> (g + eps·I)⁻¹ (B, d, d)
+    volume_element(f, z, eps=0.0, *, chunk_size=None)        -> √det(g + eps·I) (B,)
+    second_fundamental_form(J, H)                            -> II = H − J Γ (B, D, d, d), the normal part of H
+    scalar_curvature_from_derivatives(J, H, eps=0.0)         -> R (B,)   (Gauss equation, second derivatives only)
+    scalar_curvature_and_metric(f, z, eps=0.0, *, chunk_size=None) -> (R (B,), g + eps·I (B, d, d)), one pass
+    metric_derivatives(metric, z, *, chunk_size=None)        -> (g, ∂g, ∂²g): (B,d,d), (B,d,d,d), (B,d,d,d,d)
+    christoffel_symbols(g_inv, dg)                           -> Γ (B, d, d, d), Γ[b, k, i, j] = Γ^k_ij
+    christoffel_derivatives(g_inv, dg, d2g, gamma)           -> ∂Γ (B, d, d, d, d), [b, k, i, j, m] = ∂_m Γ^k_ij
+    riemann_tensor(gamma, dgamma)                            -> Rm (B, d, d, d, d), [b, r, s, m, n] = R^r_smn
+    ricci_tensor(riemann)                                    -> Ric (B, d, d), Ric_sn = R^r_srn
+    scalar_from_ricci(g_inv, ricci)                          -> R = g^sn Ric_sn (B,)
+    intrinsic_scalar_curvature(metric, z, eps=0.0, *, chunk_size=None) -> R (B,) of any metric field
+    scalar_curvature(f, z, method="gauss", eps=0.0, *, chunk_size=None) -> R (B,); method "gauss" | "christoffel"
+
+Derivative index conventions (notes ch2 §1.1): ``dg[b, i, j, k] = ∂_k g_ij`` and ``d2g[b, i, j, k, l] = ∂_l∂_k g_ij``
+(each derivative index appended last, as ``jacfwd`` does). R = 2K in d = 2 (K the Gaussian curvature); the unit
+sphere has R = d(d−1) > 0.
+
+Two routes to R (notes ch2 §1.2–1.3), which agree to ~1e-14 relative in float64:
+
+- ``"gauss"``: the Gauss equation R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩, needs only
+  J and H (one second-order pass). The D×D normal projector is never formed: II = H − Ĵ(ĴᵀH) with the
+  g-orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ), M is the d²×d² Gram matrix of II, and the contraction with g⁻¹ ⊗ g⁻¹
+  is done in d-space by whitening with L⁻¹ (cost O(B·D·d⁴) after the derivatives).
+- ``"christoffel"``: the seed's route (seed 001, slide "Ricci flow on manifolds": R = F(∇Ψ, ∇²Ψ, ∇³Ψ)):
+  g, ∂g, ∂²g by nested forward-mode Jacobians of z ↦ J(z)ᵀJ(z), then Γ → ∂Γ → Riemann → Ricci → R.
+  :func:`intrinsic_scalar_curvature` runs the same chain for any metric field, not only pullbacks.
+
+Regularization (``eps`` ≥ 0, default 0): every route computes the scalar curvature of the metric g + eps·I, which is
+exactly the pullback metric of the augmented decoder z ↦ (f(z), √eps·z) ∈ ℝ^{D+d}. So R stays a true scalar
+curvature (both routes agree for every eps, tested), and g + eps·I ⪰ eps·I bounds g⁻¹ by 1/eps: R and its gradients
+are finite even where det g = 0. The authors used the same Tikhonov term, eps = 0.1 for the Swiss roll (notes ch2 §2,
+§6). With eps = 0, g must be positive definite; an exactly singular g gives non-finite R (R is undefined there).
+*Precision* depends on cond(g), not on det g: a tiny det g from a small overall or axis-aligned scale is harmless
+(tested to det g ~ 1e-18 in float64), but an anisotropic g loses accuracy as ε_mach·cond(g) on the Gauss route
+(whitened by Cholesky factors) and as ε_mach·cond(g)² on the Christoffel route (explicit g⁻¹): in float64 the
+Gauss route keeps ~1e-8 relative accuracy at cond(g) ~ 1e8 (Christoffel: ~1e-1). Factorizations and inverses
+are taken *outside* the ``vmap(jacfwd(…))`` transforms (``torch.linalg.solve`` inside them gave NaN, notes ch2 §6).
+
+ReLU/LeakyReLU decoders have H = 0 almost everywhere, hence R ≡ 0: use smooth activations (notes ch2 §0 item 5).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch.func import jacfwd, vmap
+
+from latent_geometry.geometry.pullback import (
+    Decoder,
+    _check_eps,
+    _check_points,
+    _per_sample,
+    _regularized,
+    jacobian_and_hessian,
+    metric_inverse,
+)
+
+__all__ = [
+    "second_fundamental_form",
+    "scalar_curvature_from_derivatives",
+    "scalar_curvature_and_metric",
+    "metric_derivatives",
+    "christoffel_symbols",
+    "christoffel_derivatives",
+    "riemann_tensor",
+    "ricci_tensor",
+    "scalar_from_ricci",
+    "intrinsic_scalar_curvature",
+    "scalar_curvature",
+    "METHODS",
+]
+
+METHODS = ("gauss", "christoffel")
+
+# -------------------------------------------------------------------------------------- Gauss route (order 2)
+
+
+def _check_derivatives(jac, hess) -> None:
+    if not (isinstance(jac, torch.Tensor) and isinstance(hess, torch.Tensor)):
+        raise TypeError("parameters 'J' and 'H' must be torch.Tensors")
+    if jac.ndim != 3 or hess.shape != jac.shape + jac.shape[-1:]:
+        raise ValueError(f"parameters 'J', 'H' must have shapes (B, D, d) and (B, D, d, d), got "
+                         f"{tuple(jac.shape)} and {tuple(hess.shape)}")
+
+
+def _whitening(g: torch.Tensor) -> torch.Tensor:
+    """L⁻¹ with g = LLᵀ (Cholesky), (B, d, d): the vectors Σ_i L⁻¹_pi ∂_iΨ are orthonormal for g."""
+    chol, _ = torch.linalg.cholesky_ex(g)
+    eye = torch.eye(g.shape[-1], dtype=g.dtype, device=g.device).expand_as(g)
+    return torch.linalg.solve_triangular(chol, eye, upper=False)
+
+
+def second_fundamental_form(J: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
+    """II_ij = (I − J g⁻¹Jᵀ) H_ij, the normal part of the Hessian, (B, D, d, d) (notes ch2 §1.3).
+
+    Projected with an orthonormal tangent frame Ĵ = J L⁻ᵀ (g = JᵀJ = LLᵀ): II = H − Ĵ(ĴᵀH); no D×D projector.
+    """
+    _check_derivatives(J, H)
+    frame = J @ _whitening(J.mT @ J).mT
+    hess = H.flatten(-2)  # (B, D, d²)
+    return (hess - frame @ (frame.mT @ hess)).view_as(H)
+
+
+def scalar_curvature_from_derivatives(J: torch.Tensor, H: torch.Tensor, eps: float = 0.0) -> torch.Tensor:
+    """Scalar curvature from the decoder's first and second derivatives by the Gauss equation, (B,).
+
+    R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩   (notes ch2 §1.3), g = JᵀJ + eps·I.
+    II = H − Ĵ(ĴᵀH) with the orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ); M is the d²×d² Gram matrix of II; the
+    contraction with g⁻¹ ⊗ g⁻¹ is done by whitening, M̂ = (L⁻¹⊗L⁻¹) M (L⁻¹⊗L⁻¹)ᵀ, R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq.
+    Triangular factors instead of g⁻¹ keep the rounding error ∝ cond(g), not cond(g)² (module docstring).
+    For eps > 0 the augmented decoder (f, √eps·z) has extra normal rows −√eps Γ (its Hessian rows are 0), with
+    Γ = g⁻¹JᵀH = L⁻ᵀĴᵀH the Christoffel symbols: they add eps·ΓᵀΓ to M.
+    """
+    _check_derivatives(J, H)
+    eps = _check_eps(eps)
+    batch, _, d = J.shape
+    white = _whitening(_regularized(J.mT @ J, eps))  # L⁻¹
+    frame = J @ white.mT  # Ĵ = J L⁻ᵀ, (B, D, d), orthonormal columns (for eps = 0)
+    hess = H.flatten(-2)  # (B, D, d²), column (i, j) = H_ij
+    tangential = frame.mT @ hess  # C = ĴᵀH, (B, d, d²)
+    normal = hess - frame @ tangential  # II (notes ch2 §1.3), without a D×D projector
+    gram = normal.mT @ normal  # M_{ij,kl} = ⟨II_ij, II_kl⟩, (B, d², d²)
+    if eps > 0:  # normal rows of the augmented immersion z ↦ (f(z), √eps z)
+        extra = white.mT @ tangential  # Γ = L⁻ᵀC = g⁻¹JᵀH
+        gram = gram + eps * (extra.mT @ extra)
+    kron = (white[:, :, None, :, None] * white[:, None, :, None, :]).reshape(batch, d * d, d * d)
+    m = (kron @ gram @ kron.mT).view(batch, d, d, d, d)  # M̂ in the g-orthonormal frame
+    # Gauss equation contracted twice (notes ch2 §1.3): R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq
+    return torch.einsum("bpprr->b", m) - torch.einsum("bpqpq->b", m)
+
+
+def scalar_curvature_and_metric(f: Decoder, z: torch.Tensor, eps: float = 0.0, *, chunk_size: int | None = None):
+    """(R, g + eps·I) from one forward-over-forward pass (Gauss route): shapes (B,) and (B, d, d).
+
+    What a curvature-regularized objective needs (R and √det g) without differentiating the decoder twice.
+    """
+    _check_points(z, min_dim=2)
+    eps = _check_eps(eps)
+    jac, hess = jacobian_and_hessian(f, z, chunk_size=chunk_size)
+    return scalar_curvature_from_derivatives(jac, hess, eps), _regularized(jac.mT @ jac, eps)
+
+
+# ---------------------------------------------------------------------------------- Christoffel route (order 3)
+
+
+def metric_derivatives(metric: Callable, z: torch.Tensor, *, chunk_size: int | None = None):
+    """(g, ∂g, ∂²g) of a metric field ``metric: (B, d) -> (B, d, d)`` by nested forward-mode Jacobians.
+
+    Shapes (B, d, d), (B, d, d, d) with dg[b, i, j, k] = ∂_k g_ij, and (B, d, d, d, d) with
+    d2g[b, i, j, k, l] = ∂_l∂_k g_ij.
+    """
+    _check_points(z)
+    if not callable(metric):
+        raise TypeError(f"parameter 'metric' must be a callable (B, d) -> (B, d, d), got {type(metric).__name__}")
+    d = z.shape[1]
+    probe = metric(z[:1])
+    if not isinstance(probe, torch.Tensor) or tuple(probe.shape) != (1, d, d):
+        shape = tuple(probe.shape) if isinstance(probe, torch.Tensor) else type(probe).__name__
+        raise ValueError(f"parameter 'metric' must map (B, {d}) to (B, {d}, {d}); (1, {d}) gave {shape}")
+
+    def g_twice(z_i):
+        g_i = metric(z_i.unsqueeze(0))[0]
+        return g_i, g_i
+
+    def dg_twice(z_i):
+        dg_i, g_i = jacfwd(g_twice, has_aux=True)(z_i)
+        return dg_i, (dg_i, g_i)
+
+    d2g, (dg, g) = vmap(jacfwd(dg_twice, has_aux=True), chunk_size=chunk_size)(z)
+    return g, dg, d2g
+
+
+def _lowered_christoffel(dg: torch.Tensor) -> torch.Tensor:
+    """Γ_{l,ij} = ½(∂_i g_jl + ∂_j g_il − ∂_l g_ij), shape (B, d, d, d) indexed [b, l, i, j]."""
+    return 0.5 * (dg.permute(0, 2, 3, 1) + dg.permute(0, 2, 1, 3) - dg.permute(0, 3, 1, 2))
+
+
+def christoffel_symbols(g_inv: torch.Tensor, dg: torch.Tensor) -> torch.Tensor:
+    """Γ^k_ij = ½ g^{kl}(∂_i g_jl + ∂_j g_il − ∂_l g_ij) (notes ch2 §1.1); Γ[b, k, i, j], shape (B, d, d, d)."""
+    return torch.einsum("bkl,blij->bkij", g_inv, _lowered_christoffel(dg))
+
+
+def christoffel_derivatives(g_inv: torch.Tensor, dg: torch.Tensor, d2g: torch.Tensor, gamma: torch.Tensor):
+    """∂_m Γ^k_ij = −g^{kp}(∂_m g_pq)Γ^q_ij + ½ g^{kl}(∂_m∂_i g_jl + ∂_m∂_j g_il − ∂_m∂_l g_ij).
+
+    Differentiates notes ch2 §1.1's Γ with ∂_m g⁻¹ = −g⁻¹(∂_m g)g⁻¹; dΓ[b, k, i, j, m], shape (B, d, d, d, d).
+    """
+    # d2g[b, i, j, k, m] = ∂_m∂_k g_ij; lowered[b, l, i, j, m] = ∂_m Γ_{l,ij}
+    lowered = 0.5 * (d2g.permute(0, 2, 3, 1, 4) + d2g.permute(0, 2, 1, 3, 4) - d2g.permute(0, 3, 1, 2, 4))
+    return torch.einsum("bkl,blijm->bkijm", g_inv, lowered) - torch.einsum(
+        "bkp,bpqm,bqij->bkijm", g_inv, dg, gamma
+    )
+
+
+def riemann_tensor(gamma: torch.Tensor, dgamma: torch.Tensor) -> torch.Tensor:
+    """R^ρ_σμν = ∂_μΓ^ρ_νσ − ∂_νΓ^ρ_μσ + Γ^ρ_μλΓ^λ_νσ − Γ^ρ_νλΓ^λ_μσ (notes ch2 §1.1); [b, ρ, σ, μ, ν]."""
+    derivative = torch.einsum("brnsm->brsmn", dgamma) - torch.einsum("brmsn->brsmn", dgamma)
+    product = torch.einsum("brml,blns->brsmn", gamma, gamma)
+    return derivative + product - product.transpose(-1, -2)
+
+
+def ricci_tensor(riemann: torch.Tensor) -> torch.Tensor:
+    """Ric_σν = R^ρ_σρν (notes ch2 §1.1), shape (B, d, d)."""
+    return torch.einsum("brsrn->bsn", riemann)
+
+
+def scalar_from_ricci(g_inv: torch.Tensor, ricci: torch.Tensor) -> torch.Tensor:
+    """R = g^{σν} Ric_σν (notes ch2 §1.1), shape (B,)."""
+    return torch.einsum("bsn,bsn->b", g_inv, ricci)
+
+
+def intrinsic_scalar_curvature(metric: Callable, z: torch.Tensor, eps: float = 0.0, *,
+                               chunk_size: int | None = None) -> torch.Tensor:
+    """Scalar curvature of a metric field ``metric: (B, d) -> (B, d, d)`` (plus eps·I) by Christoffel symbols, (B,).
+
+    g, ∂g, ∂²g → Γ → ∂Γ → Riemann → Ricci → R (notes ch2 §1.1–1.2); works for any smooth metric, e.g. a conformal
+    metric e^{2u}I or a metric network, not only pullbacks.
+    """
+    _check_points(z, min_dim=2)
+    eps = _check_eps(eps)
+    g, dg, d2g = metric_derivatives(metric, z, chunk_size=chunk_size)
+    g_inv = metric_inverse(g, eps)
+    gamma = christoffel_symbols(g_inv, dg)
+    ricci = ricci_tensor(riemann_tensor(gamma, christoffel_derivatives(g_inv, dg, d2g, gamma)))
+    return scalar_from_ricci(g_inv, ricci)
+
+
+# ------------------------------------------------------------------------------------------------ entry point
+
+
+def scalar_curvature(f: Decoder, z: torch.Tensor, method: str = "gauss", eps: float = 0.0, *,
+                     chunk_size: int | None = None) -> torch.Tensor:
+    """Scalar curvature R of the pullback metric g = JᵀJ (+ eps·I) at each latent point, shape (B,), d >= 2.
+
+    ``method="gauss"``: Gauss equation, first and second derivatives of f (notes ch2 §1.3; recommended, ≈ 5×
+    faster). ``method="christoffel"``: the seed's route through ∇Ψ, ∇²Ψ, ∇³Ψ (seed 001, slide "Ricci flow on
+    manifolds"; notes ch2 §1.2). ``chunk_size`` bounds memory (points per vectorized chunk).
+    """
+    _check_points(z, min_dim=2)
+    if method == "gauss":
+        return scalar_curvature_and_metric(f, z, eps, chunk_size=chunk_size)[0]
+    if method == "christoffel":
+        f_single = _per_sample(f, z)
+
+        def metric(z_batch):  # called by metric_derivatives on one point at a time, (1, d) -> (1, d, d)
+            jac = jacfwd(f_single)(z_batch[0])
+            return (jac.mT @ jac).unsqueeze(0)
+
+        return intrinsic_scalar_curvature(metric, z, eps, chunk_size=chunk_size)
+    raise ValueError(f"parameter 'method' must be one of {METHODS}, got {method!r}")
+
