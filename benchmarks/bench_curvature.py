@@ -1,6 +1,6 @@
 """Scalar curvature of a decoder's pullback metric: Gauss route vs Christoffel route, side by side in one run.
 
-Decoder: the seed-era sine MLP d-128-256-512-784 (notes ch2 §5.2), weights ~ U(±1/√fan_in) from a seeded
+Decoder: the seed-era sine MLP d-128-256-512-784 (the authors' 2023 curvature autoencoder), weights ~ U(±1/√fan_in) from a seeded
 generator. Routes (``latent_geometry.geometry.scalar_curvature``):
 
 - ``gauss``: Gauss equation, second derivatives only; the decoder is an ``nn.Sequential`` so J and H come from the

@@ -11,7 +11,8 @@ from latent_geometry.runtime.config import ConfigError, chapter_parameters, make
 from latent_geometry.runtime.specs import CHAPTERS
 
 CHAPTER_DIR = Path(__file__).resolve().parents[1] / "book" / "chapters"
-SPEC_OF = {"01_latent_geometry_search": "ch1", "02_ricci_flow": "ch2", "environment": "environment"}
+SPEC_OF = {"01_latent_geometry_search": "ch1", "02_ricci_flow": "ch2", "environment": "environment",
+           "numerical_accuracy": "numerical_accuracy"}
 
 
 def parameters_cell_names(source: Path) -> list[str]:

@@ -1,5 +1,6 @@
 """Curvature functionals in float64: ∫R² estimators, Perelman's F and W (closed forms, invariances, signs), and the
-2-D identity "functional (1) is F's dissipation along Ricci flow at constant f" (notes ch2 §3, §7)."""
+2-D identity "functional (1) is F's dissipation along Ricci flow at constant f" (seed 001 eqs. (1), (2);
+Perelman 2002)."""
 
 import math
 
@@ -80,7 +81,7 @@ def test_uniform_estimator_is_the_riemannian_integral():
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("dim", [2, 3])
 def test_invariant_estimators_under_latent_rescaling(seed, dim):
-    # notes ch2 §6: z′ = z/s, Ψ′(z′) = Ψ(s z′) is the same manifold; the authors' estimator is multiplied by s^d,
+    # z′ = z/s, Ψ′(z′) = Ψ(s z′) is the same manifold; the authors' estimator is multiplied by s^d,
     # "data" and "uniform" (with |Ω′| = |Ω|/s^d) are unchanged
     decoder = _mlp(seed, (dim, 16, 7), nn.Tanh)
     z = _points(seed, 12, dim)
@@ -99,7 +100,7 @@ def test_invariant_estimators_under_latent_rescaling(seed, dim):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_F_of_round_sphere_with_constant_potential(seed):
-    # notes ch2 §7 item 11: round S²_r with f constant: F = λ = 2/r² (normalized), whatever the proposal
+    # round S²_r with f constant: F = λ = 2/r² (normalized), whatever the proposal
     radius = 1.5
     z = _points(seed, 30, 2, scale=3.0)
     F = perelman_F(stereographic_sphere(radius), zero_potential, z, log_q=-math.log(36.0))
@@ -108,7 +109,7 @@ def test_F_of_round_sphere_with_constant_potential(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gauss_bonnet_on_the_torus_latent(seed):
-    # notes ch2 §3.3, §7 item 8: a periodic decoder has ∫R dV = 0 (Gauss–Bonnet, χ = 0), so F(g, 0) = 0 on the
+    # a periodic decoder has ∫R dV = 0 (Gauss–Bonnet, χ = 0), so F(g, 0) = 0 on the
     # torus latent. Decoder: the flat torus in ℝ⁴ bent by a random periodic tanh MLP (g ⪰ I, no pinching)
     mlp = _mlp(seed, (4, 16, 6), nn.Tanh)
 
@@ -127,7 +128,7 @@ def test_gauss_bonnet_on_the_torus_latent(seed):
                                                    (2, 2, 48, (1.0, 2.0, 0.5)), (0, 3, 22, (1.0, 0.5))])
 def test_flat_decoder_with_gaussian_potential_closed_forms(seed, dim, n, ratios):
     # Ψ = cQz, f = c²|z|²/(4τ′): e^{−f}dV ∝ N(0, 2τ′/c²); R = 0, |∇f|²_g = c²|z|²/(4τ′²). With r = τ/τ′:
-    # normalized F = n/(2τ′), W = (n/2)(r − 1 − log r) ≥ 0, which is 0 for τ′ = τ (notes ch2 §7 item 11);
+    # normalized F = n/(2τ′), W = (n/2)(r − 1 − log r) ≥ 0, which is 0 for τ′ = τ;
     # unnormalized (∫(4πτ)^{−n/2}e^{−f}dV = r^{−n/2}) W = r^{−n/2}(n/2)(r − 1)
     gen = torch.Generator().manual_seed(seed)
     c, tau = 0.5 + torch.rand((), generator=gen).item(), 0.3 + torch.rand((), generator=gen).item()
@@ -147,7 +148,7 @@ def test_flat_decoder_with_gaussian_potential_closed_forms(seed, dim, n, ratios)
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_W_vanishes_for_flat_decoder_with_gaussian_codes(seed):
-    # notes ch2 §3.4 option C, §7 item 11 (Monte Carlo): codes z ~ N(0, 2τ/c² I), the proposal is the soliton
+    # Gaussian soliton, by Monte Carlo: codes z ~ N(0, 2τ/c² I), the proposal is the soliton
     # measure itself, so Ŵ = mean(2f) − n with 2f ~ χ²_n: |Ŵ| below 4 standard errors √(2n/N)
     dim, c, tau, n_codes = 2, 1.7, 0.4, 4000
     gen = torch.Generator().manual_seed(seed)
@@ -179,7 +180,7 @@ def test_perelman_scale_invariance(seed):
 
 
 def test_functional_one_is_the_dissipation_of_F_in_two_dimensions():
-    # notes ch2 §3.2–3.3. Conformal metric g = e^{2u}I on the flat torus [0, 2π)², f ≡ 0 at t = 0. Ricci flow
+    # Perelman 2002, in 2-D. Conformal metric g = e^{2u}I on the flat torus [0, 2π)², f ≡ 0 at t = 0. Ricci flow
     # ∂_t u = e^{−2u}Δu (closed form, not our R), with f carried so that e^{−f}dV stays fixed (f = 2(u_t − u_0)),
     # has dF/dt = 2∫|Ric + ∇²f|² e^{−f} dV = 2∫|Ric|² dV = ∫R² dV: finite-difference F along the flow and compare
     # with functional (1) (uniform estimator = ∫R² dV). Midpoint rule on the torus: spectrally accurate.
@@ -223,7 +224,7 @@ def test_functional_one_is_the_dissipation_of_F_in_two_dimensions():
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("which", ["F", "W"])
 def test_loss_signs(seed, which):
-    # our reading (notes ch2 §3.2 (a)): loss = −F; descent moves the decoder up F and the potential down F
+    # our reading of seed 001 eqs. (2), (3): loss = −F; descent moves the decoder up F and the potential down F
     decoder = _mlp(seed, (2, 12, 6), nn.Tanh)
     potential = MLPPotential(2, (8,), generator=torch.Generator().manual_seed(seed), dtype=F64)
     z = _points(seed, 40, 2)
@@ -284,3 +285,13 @@ def test_bad_input_raises():
         MLPPotential(2, activation="relu")
     with pytest.raises(ValueError, match="tau"):
         GaussianPotential(-1.0)
+
+
+def test_reverse_gradient_keeps_the_value_and_negates_the_gradient():
+    from latent_geometry.geometry.functionals import reverse_gradient
+
+    x = torch.tensor([0.3, -1.7, 2.5], dtype=F64, requires_grad=True)
+    y = reverse_gradient(x)
+    assert torch.equal(y, x.detach())
+    (grad,) = torch.autograd.grad((y * torch.tensor([1.0, 2.0, 3.0], dtype=F64)).sum(), x)
+    assert torch.equal(grad, -torch.tensor([1.0, 2.0, 3.0], dtype=F64))

@@ -87,9 +87,25 @@ def test_condition_numbers():
 
 def test_curvature_summary():
     r = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
-    out = curvature_summary(r, sqrt_det_g=torch.tensor([1.0, 0.5, 2.0], dtype=torch.float64))
+    g = torch.diag_embed(torch.tensor([[1.0, 1.0], [0.5, 0.5], [4.0, 1.0]], dtype=torch.float64))  # √det g = 1, ½, 2
+    out = curvature_summary(r, g)
     assert out == pytest.approx({"mean_abs_R": 2.0, "median_abs_R": 2.0, "mean_R2": 14 / 3,
                                  "authors_R2_sqrtdetg": (1 + 2 + 18) / 3})
+    assert set(curvature_summary(r)) == {"mean_abs_R", "median_abs_R", "mean_R2"}
+    with pytest.raises(ValueError, match="metric"):
+        curvature_summary(r, g[:2])
+
+
+def test_curvature_summary_reuses_the_authors_estimator():
+    from latent_geometry.geometry.functionals import squared_curvature_estimate
+
+    gen = torch.Generator().manual_seed(0)
+    r = torch.randn(20, generator=gen, dtype=torch.float64)
+    a = torch.randn(20, 2, 2, generator=gen, dtype=torch.float64)
+    g = a @ a.transpose(1, 2) + 0.1 * torch.eye(2, dtype=torch.float64)
+    expected = squared_curvature_estimate(r, g, "authors")
+    assert curvature_summary(r, g)["authors_R2_sqrtdetg"] == pytest.approx(float(expected), rel=1e-14)
+    assert curvature_summary(r.float(), g.float())["authors_R2_sqrtdetg"] == pytest.approx(float(expected), rel=1e-6)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -492,3 +492,110 @@ def test_bad_input_raises():
         intrinsic_scalar_curvature(lambda x: x, z)
     with pytest.raises(ValueError, match="'J', 'H'"):
         scalar_curvature_from_derivatives(torch.zeros(2, 3, 2), torch.zeros(2, 3, 2))
+
+
+# --------------------------------------------------------------------------- regression tests of the numerics review
+
+
+def _rank_deficient_decoder():
+    """The review's reproducer: Linear(3, 2) first, so J has rank ≤ 2 < d = 3 and g = JᵀJ is singular everywhere."""
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 10)).double()
+
+
+def test_singular_metric_gives_nan_on_both_routes():
+    # before: Gauss [-8.0, nan, 3.625, 1.25, 0.0, nan] (finite garbage), Christoffel torch._C._LinAlgError
+    decoder = _rank_deficient_decoder()
+    z = torch.randn(6, 3, dtype=F64)
+    for method in METHODS:
+        R = scalar_curvature(decoder, z, method)
+        assert torch.isnan(R).all(), (method, R)
+        assert torch.isnan(scalar_curvature(lambda x: decoder(x), z, method)).all()  # generic pass too
+    g = pullback_metric(decoder, z)
+    assert torch.isnan(metric_inverse(g)).all()  # no exception either
+    jac, hess = jacobian_and_hessian(decoder, z)
+    assert torch.isnan(second_fundamental_form(jac, hess)).all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_singular_points_are_nan_and_the_others_unaffected(method):
+    # Ψ(z) = MLP(z₁, z₂³) is singular exactly on z₂ = 0: NaN there, the eps = 0 values elsewhere, and the parameter
+    # gradient of a loss over the finite points is finite (the NaN points are factored as g = I internally)
+    decoder = _mlp(0, (2, 16, 8), nn.Tanh)
+
+    def degenerate(z):
+        return decoder(torch.stack([z[:, 0], z[:, 1] ** 3], -1))
+
+    z = _points(0, 6, 2)
+    z[:3, 1] = 0.0
+    R = scalar_curvature(degenerate, z, method)
+    assert torch.isnan(R[:3]).all() and torch.isfinite(R[3:]).all()
+    torch.testing.assert_close(R[3:], scalar_curvature(degenerate, z[3:], method), rtol=1e-12, atol=1e-14)
+    decoder.zero_grad()
+    R[3:].square().sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in decoder.parameters() if p.grad is not None)
+    assert torch.isfinite(scalar_curvature(degenerate, z, method, eps=1e-2)).all()  # eps > 0: finite everywhere
+
+
+def test_rank_test_tolerance_and_scale_invariance():
+    from latent_geometry.geometry.pullback import _singular, rank_tolerance
+
+    assert rank_tolerance(F64, 2) == 16 * torch.finfo(F64).eps
+    assert rank_tolerance(torch.float32, 3) == 24 * torch.finfo(torch.float32).eps
+    squash = torch.diag(torch.tensor([1.0, 1e-16], dtype=F64))  # axis-aligned tiny scale: not singular
+    rotation = torch.tensor([[0.6, -0.8], [0.8, 0.6]], dtype=F64)
+    nearly = rotation @ torch.diag(torch.tensor([1.0, 1e-15], dtype=F64)) @ rotation.T  # cond 1e15, rotated: singular
+    cond_1e8 = rotation @ torch.diag(torch.tensor([1.0, 1e-8], dtype=F64)) @ rotation.T
+    g = torch.stack([squash, nearly, cond_1e8, torch.zeros(2, 2, dtype=F64), torch.full((2, 2), torch.nan, dtype=F64)])
+    assert _singular(g).tolist() == [False, True, False, True, True]
+    g3 = torch.eye(3, dtype=F64).expand(2, 3, 3).clone()
+    g3[1] = torch.outer(torch.tensor([1.0, 2.0, 3.0], dtype=F64), torch.tensor([1.0, 2.0, 3.0], dtype=F64))
+    assert _singular(g3).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-2, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_chunk_size_is_validated_on_every_path(bad, error):
+    # before: chunk_size=0 accepted by the jet path and rejected by vmap; -2 gave "split expects split_size be
+    # non-negative"
+    decoder = _mlp(0, (2, 8, 5), nn.Tanh)
+    z = _points(0, 4, 2)
+    calls = [lambda: jacobian(decoder, z, chunk_size=bad), lambda: jacobian_and_hessian(decoder, z, chunk_size=bad),
+             lambda: jacobian_and_hessian(lambda x: decoder(x), z, chunk_size=bad),
+             lambda: scalar_curvature(decoder, z, chunk_size=bad),
+             lambda: scalar_curvature(decoder, z, "christoffel", chunk_size=bad),
+             lambda: metric_derivatives(lambda x: pullback_metric(decoder, x), z, chunk_size=bad),
+             lambda: volume_element(decoder, z, chunk_size=bad)]
+    for call in calls:
+        with pytest.raises(error, match="chunk_size"):
+            call()
+    torch.testing.assert_close(scalar_curvature(decoder, z, chunk_size=1), scalar_curvature(decoder, z))
+
+
+def test_latent_size_mismatch_names_f_z_and_the_size():
+    # before: "mat1 and mat2 shapes cannot be multiplied (24x2 and 3x8)"
+    decoder = _mlp(0, (3, 8, 4), nn.Tanh)
+    z = _points(0, 4, 2)
+    for call in (lambda: scalar_curvature(decoder, z), lambda: scalar_curvature(lambda x: decoder(x), z),
+                 lambda: scalar_curvature(decoder, z, "christoffel"), lambda: pullback_metric(decoder, z),
+                 lambda: intrinsic_scalar_curvature(lambda x: pullback_metric(decoder, x), z)):
+        with pytest.raises(ValueError, match=r"parameter '(f|metric)' failed on a \(1, 2\) batch of parameter 'z' "
+                                             r"\(latent size d = 2\)"):
+            call()
+
+
+@pytest.mark.parametrize("eps", [np.float32(0.1), np.float64(0.1), 0.1, 1])
+def test_eps_accepts_any_real_number(eps):
+    decoder = _mlp(0, (2, 8, 5), nn.Tanh)
+    z = _points(0, 4, 2)
+    expected = scalar_curvature(decoder, z, eps=float(eps))
+    jac, hess = jacobian_and_hessian(decoder, z)
+    for value in (scalar_curvature(decoder, z, eps=eps), scalar_curvature(decoder, z, "christoffel", eps=eps),
+                  scalar_curvature_and_metric(decoder, z, eps)[0], scalar_curvature_from_derivatives(jac, hess, eps),
+                  intrinsic_scalar_curvature(lambda x: pullback_metric(decoder, x), z, eps)):
+        torch.testing.assert_close(value, expected, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(volume_element(decoder, z, eps), volume_element(decoder, z, float(eps)))
+    torch.testing.assert_close(metric_inverse(pullback_metric(decoder, z), eps),
+                               metric_inverse(pullback_metric(decoder, z), float(eps)))
+    for bad in (np.nan, -0.1, "0.1", torch.tensor(0.1)):
+        with pytest.raises((ValueError, TypeError), match="eps"):
+            scalar_curvature(decoder, z, eps=bad)

@@ -23,6 +23,7 @@ from latent_geometry.manifolds import (
     stereographic_dist,
     stereographic_expmap0,
 )
+from latent_geometry.manifolds.accuracy import reference_distance
 from geomstats.geometry.euclidean import Euclidean  # noqa: E402
 from geomstats.geometry.hyperboloid import Hyperboloid  # noqa: E402
 from geomstats.geometry.hypersphere import Hypersphere  # noqa: E402
@@ -397,3 +398,163 @@ def test_bad_inputs_raise_naming_the_parameter():
         ModelSpace("H2")
     with pytest.raises(ValueError, match=r"k \(curvature of S2\) must be > 0"):
         sphere_expmap0(torch.zeros(2), -1.0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Regression tests of the outside numerics review (reproducers on the code before the fix, with the old values)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_hyperbolic_distance_of_identical_points_far_out_is_zero():
+    """The branch was chosen by z = −⟨x, y⟩_L < 2, which cancels far out: d(x, x) was 3.46 (float64, θ = 20) and
+    6.93 (float32 product); ~30 % of points far out had d(x, x) ≠ 0, up to 123 in float64."""
+    space = ModelSpace(-1)
+    x = space.expmap0(torch.tensor([[20 * math.cos(0.3), 20 * math.sin(0.3)]], dtype=F64))
+    assert space.dist(x, x).item() == 0.0
+    product = ProductManifold("H2xE2")
+    y = product.expmap0(torch.tensor([[7.2, 9.6, 0.1, 0.2]]))
+    assert product.dist(y, y).item() == 0.0
+    for dtype in (torch.float32, F64):
+        theta_max = max_hyperbolic_radius(dtype)
+        for k in (-1, -0.25, -4):
+            space = ModelSpace(k)
+            u = tangent(2000, 2, 3, theta_max / math.sqrt(-k), dtype).requires_grad_()
+            x = space.expmap0(u)
+            d = space.dist(x, x)
+            assert torch.equal(d, torch.zeros_like(d)), (dtype, k, d.abs().max())
+            (grad,) = torch.autograd.grad(d.sum(), u)
+            assert torch.isfinite(grad).all() and grad.abs().max() == 0
+
+
+def test_hyperbolic_distance_of_far_apart_points_with_different_radii():
+    """A branch chosen by the chord ⟨x − y, x − y⟩_L (the other difference of large numbers) gave d = 0 here."""
+    space = ModelSpace(-1)
+    u = torch.tensor([[101 * math.cos(2.0), 101 * math.sin(2.0)], [143 * math.cos(-0.7), 143 * math.sin(-0.7)]],
+                     dtype=F64)
+    d = space.dist(space.expmap0(u[:1]), space.expmap0(u[1:])).item()
+    exact = reference_distance(-1, *u.tolist())  # 50 digits, haversine form
+    assert d == pytest.approx(exact, rel=1e-14) and exact > 240
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+def test_nearby_hyperbolic_points_far_out_are_accurate_in_the_ambient_chart(dtype):
+    """Pairs 0.5 apart at θ = 16 (float64) / 3.5 (float32) along rays, across them and diagonally, 20 directions
+    each: the arcosh and chord forms lose ~eps·e^{2θ} once x₀ − y₀ ≠ 0 (errors 0.1 / 1e-3 here); the haversine form
+    keeps ~eps·sinh θ (measured ≤ 3e-9 / 3e-6)."""
+    space = ModelSpace(-1)
+    theta = 16.0 if dtype == F64 else 3.5
+    dphi = 2 * math.asin(math.sinh(0.25) / math.sinh(theta))  # sinh²(d/2) = sinh²θ sin²(Δφ/2) with d = 0.5
+    phi = torch.linspace(0, 2 * math.pi, 20, dtype=F64)[:, None]
+    ray = torch.cat([torch.cos(phi), torch.sin(phi)], -1)
+    across = torch.cat([torch.cos(phi + dphi), torch.sin(phi + dphi)], -1)
+    diagonal = torch.cat([torch.cos(phi + dphi / 2), torch.sin(phi + dphi / 2)], -1)
+    u = theta * ray.repeat(3, 1)
+    v = torch.cat([(theta + 0.5) * ray, theta * across, (theta + 0.35) * diagonal])
+    d = space.dist(space.expmap0(u.to(dtype)), space.expmap0(v.to(dtype))).double()
+    # the 50-digit reference for the rounded latents (they are only about 0.5 apart after rounding)
+    pairs = zip(u.to(dtype).double().tolist(), v.to(dtype).double().tolist())
+    exact = torch.tensor([reference_distance(-1, a, b) for a, b in pairs], dtype=F64)
+    assert ((exact - 0.5).abs() < 0.2).all()
+    torch.testing.assert_close(d, exact, atol=1e-7 if dtype == F64 else 1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+@pytest.mark.parametrize("signature", ["E2", "S2", "H2", "S2(K=4)", "H2(K=-0.25)", "H2xE2xS2"])
+def test_nan_propagates_through_distances(chart, signature):
+    """_safe_sqrt used where(q > 0), which sends NaN to 0: ModelSpace(0).dist((nan, 0), 0) returned 0 and a NaN in a
+    product's E² part was dropped. Now a NaN anywhere gives NaN; q = 0 keeps value 0 and gradient 0."""
+    assert torch.isnan(ModelSpace(0).dist(torch.tensor([[float("nan"), 0.0]]), torch.zeros(1, 2))).all()
+    manifold = ProductManifold(signature, chart=chart)
+    x = manifold.expmap0(tangent(4, manifold.latent_dim, 0, 1.0))
+    for i in range(manifold.point_dim):
+        bad = x.clone()
+        bad[0, i] = float("nan")
+        d = manifold.dist(bad, x)
+        assert torch.isnan(d[0]) and torch.isfinite(d[1:]).all(), (i, d)
+        assert torch.isnan(manifold.dist(x, bad)[0])
+    u = torch.zeros(1, manifold.latent_dim, dtype=F64, requires_grad=True)
+    d = manifold.dist(manifold.expmap0(u), manifold.origin(F64))
+    (grad,) = torch.autograd.grad(d.sum(), u)
+    assert d.item() == 0 and torch.equal(grad, torch.zeros_like(grad))
+
+
+def test_stereographic_sphere_distance_near_the_antipode():
+    """The denominator (1 + K|p|²)(1 + K|q|²) − K|p − q|² cancelled for large |p|: 3.1415927 instead of 3.1409094."""
+    space = ModelSpace(1, "stereographic")
+    u = torch.tensor([[2.973980665206909, 1.0103222131729126]])
+    p = space.expmap0(u)
+    assert space.dist(torch.zeros_like(p), p).item() == pytest.approx(u.double().norm().item(), abs=1e-6)
+    for k in (1, 4):  # near the antipode in both dtypes, several directions
+        for dtype in (torch.float32, F64):
+            v = tangent(200, 2, 5, 1.0, dtype)
+            v = v / v.norm(dim=-1, keepdim=True) * (math.pi - 1e-3 * torch.rand(200, 1, dtype=dtype)) / math.sqrt(k)
+            q = stereographic_expmap0(v, k)
+            d = stereographic_dist(torch.zeros_like(q), q, k)
+            tol = 2e-6 if dtype == torch.float32 else 1e-12
+            torch.testing.assert_close(d.double(), v.double().norm(dim=-1), atol=tol, rtol=0)
+
+
+def test_off_manifold_points_are_rejected_by_the_classes():
+    """H.dist((0.5, 0, 0), o) returned 0; stereographic |p| > R returned 16.6 (float32)."""
+    space = ModelSpace(-1)
+    o = space.origin(F64)
+    with pytest.raises(ValueError, match=r"x is not a point of H2 in the ambient chart.*x = \[0\.5, 0\.0, 0\.0\]"):
+        space.dist(torch.tensor([0.5, 0.0, 0.0], dtype=F64), o)
+    with pytest.raises(ValueError, match=r"y is not a point of H2"):
+        space.dist(o, -o)  # lower sheet
+    with pytest.raises(ValueError, match=r"y is not a point of S2\(K=4\)"):
+        ModelSpace(4).dist(ModelSpace(4).origin(), torch.tensor([1.0, 0.0, 0.0]))
+    with pytest.raises(ValueError, match=r"x is not a point of H2 in the stereographic chart"):
+        ModelSpace(-1, "stereographic").dist(torch.tensor([[2.0, 0.0]]), torch.zeros(1, 2))
+    product = ProductManifold("E2xH2xS2")
+    x = product.expmap0(tangent(5, 6, 0, 2.0))
+    bad = x.clone()
+    bad[3, 2] = 7.0  # x₀ of the H² component of point 3
+    with pytest.raises(ValueError, match=r"y is not a point of H2 \(component 1 of E2xH2xS2\).*y\[3\]"):
+        product.dist(x, bad)
+    assert product.belongs(x).all() and not product.belongs(bad)[3]
+    # the pure functions do not check: NaN outside the Poincaré disc, a garbage value for the off-sheet point
+    assert torch.isnan(stereographic_dist(torch.tensor([[2.0, 0.0]]), torch.zeros(1, 2), -1)).all()
+    assert torch.isfinite(hyperboloid_dist(torch.tensor([0.5, 0.0, 0.0], dtype=F64), o))
+    # E and the stereographic S accept any finite point; NaN points pass the check (NaN out)
+    assert ModelSpace(0).dist(torch.tensor([1e10, 0.0]), torch.zeros(2)).item() == pytest.approx(1e10)
+    assert torch.isnan(space.dist(torch.full((3,), float("nan"), dtype=F64), o))
+
+
+def test_saturated_stereographic_points_are_accepted():
+    """Points the exp map saturates onto |p| = R (θ ≳ 17 in float32) are points of the chart: finite, capped."""
+    space = ModelSpace(-1, "stereographic")
+    p = space.expmap0(torch.tensor([[30.0, 0.0], [0.0, 40.0]]))
+    assert space.belongs(p).all()
+    d = space.dist(p[:1], p[1:])
+    assert torch.isfinite(d).all() and d.item() <= 2 * math.atanh(1 - torch.finfo(torch.float32).eps) + 1e-3
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: sphere_expmap0(torch.zeros(4, 3)), r"u must have last dimension 2"),
+        (lambda: minkowski_inner(torch.ones(4, 2), torch.ones(4, 2)), r"x must have last dimension 3"),
+        (lambda: hyperboloid_dist(torch.ones(4, 3), torch.ones(4, 2)), r"y must have last dimension 3"),
+        (lambda: sphere_dist(torch.ones(2), torch.ones(3)), r"x must have last dimension 3"),
+        (lambda: stereographic_dist(torch.ones(4, 3), torch.ones(4, 2), -1.0), r"p must have last dimension 2"),
+        (lambda: stereographic_expmap0(torch.ones(4, 3), 1.0), r"u must have last dimension 2"),
+        (lambda: stereographic_expmap0(torch.ones(4, 2), float("nan")), r"k \(curvature\) must be a finite"),
+        (lambda: stereographic_expmap0(torch.ones(4, 2), math.inf), r"k \(curvature\) must be a finite"),
+        (lambda: stereographic_dist(torch.ones(4, 2), torch.ones(4, 2), torch.tensor(float("nan"))),
+         r"k \(curvature\) must be finite"),
+        (lambda: stereographic_expmap0(torch.ones(4, 2), "H2"), r"k \(curvature\) must be a real number"),
+        (lambda: ModelSpace(-1).belongs(torch.ones(3), atol=-1.0), r"atol must be >= 0"),
+    ],
+)
+def test_exported_functions_check_their_arguments(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_tensor_curvature_still_works_under_torch_func():
+    """The finiteness check of a tensor K is skipped under transforms (it would need the value)."""
+    u = tangent(6, 2, 0, 1.0)
+    k = torch.full((6,), -0.5, dtype=F64)
+    jac = jacfwd(lambda kk: stereographic_expmap0(u, kk))(k)
+    assert torch.isfinite(jac).all()

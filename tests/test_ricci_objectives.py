@@ -1,5 +1,5 @@
 """Chapter-2 objectives: values against direct formulas, gradient routing (detached codes, reversed potential),
-flat decoders, the recipe end to end on tiny data, determinism."""
+flat decoders, the variants a config describes, the recipe end to end on tiny data, determinism."""
 
 import math
 
@@ -15,13 +15,19 @@ from latent_geometry.learning.models import Autoencoder
 from latent_geometry.experiments.ch2.recipe import (
     FUNCTIONALS,
     CurvatureObjective,
+    Variant,
+    VariantPlan,
+    VariantSpec,
     curvature_autoencoder,
     curvature_probe,
     embedding_metrics,
     finetune,
     pretrain,
     split_indices,
+    train_chapter,
+    variants_from_config,
 )
+from latent_geometry.learning.training import TrainSettings
 
 SEEDS = [0, 1, 2]
 
@@ -125,12 +131,13 @@ def test_recipe_runs_and_is_deterministic():
     train_idx, val_idx = split_indices(len(data), seed=0)
     assert len(set(train_idx.tolist()) | set(val_idx.tolist())) == len(data) and len(val_idx) == 48
 
+    settings = TrainSettings(epochs=2, batch_size=32, lr=1e-2, seed=3)
+
     def run():
-        base, _ = pretrain(data.x[train_idx], data.x[val_idx], hidden=(8,), epochs=2, batch_size=32, lr=1e-2,
-                           seed=3, device="cpu")
+        base, _ = pretrain(data.x[train_idx], data.x[val_idx], (8,), settings, device="cpu")
         objective = CurvatureObjective("authors", lam_curv=0.1, n_curv=4, seed=3)
-        model, history = finetune(base, objective, data.x[train_idx], data.x[val_idx], epochs=2, batch_size=32,
-                                  lr=1e-2, seed=3, probe_points=torch.rand(5, 2), device="cpu")
+        model, history = finetune(base, objective, data.x[train_idx], data.x[val_idx], settings,
+                                  probe_points=torch.rand(5, 2), device="cpu")
         return base, model, history
 
     base, model, history = run()
@@ -176,9 +183,8 @@ def test_config_mirrors_the_library():
 
 def _variants(values):
     """Fake trained variants: {name: [metric value per seed]} -> Variant list (no model needed)."""
-    from latent_geometry.experiments.ch2.recipe import Variant
-
-    return [Variant(name, None, 0.0, seed, None, None, {"disparity": v, "scale_ratio": 1.0})
+    spec = {"base": VariantSpec.baseline("base"), "reg": VariantSpec("reg", "authors", 1.0)}
+    return [Variant(spec[name], seed, None, None, {"disparity": v, "scale_ratio": 1.0})
             for name, per_seed in values.items() for seed, v in enumerate(per_seed)]
 
 
@@ -190,8 +196,71 @@ def test_summary_paired_difference_and_goal_table():
     assert table.loc["base", "disparity"] == pytest.approx(0.25) and table.loc["reg", "n_seeds"] == 3
     mean, low, high = paired_difference(variants, "reg", "base", "disparity")
     assert mean == pytest.approx(-0.22) and low <= mean <= high < 0  # every paired difference is negative
-    goals = goal_table(variants, table, [("disparity", "<", 0.05), ("scale_ratio", "<", 1.25)], "disparity", "base")
+    checks = {"disparity": "ch2.goal1.disparity", "scale_ratio": "ch2.goal1.scale_ratio"}  # THRESHOLDS keys
+    goals = goal_table(variants, table, checks, "disparity", "base")
     assert goals["goal met"].to_dict() == {"base": "no", "reg": "yes"}
-    assert goals.loc["reg"].iloc[1].startswith("-0.22")
-    with pytest.raises(ValueError, match="'checks'"):
-        goal_table(variants, table, [("disparity", "<=", 0.05)], "disparity", "base")
+    assert list(goals.columns[:2]) == ["disparity (< 0.05)", "scale_ratio (< 1.25)"]
+    assert goals.loc["reg", "Δ disparity vs baseline [95% CI]"].startswith("-0.22")
+    with pytest.raises(KeyError, match="known"):
+        goal_table(variants, table, {"disparity": "ch2.no_such_goal"}, "disparity", "base")
+
+
+def test_variant_specs_say_what_they_are():
+    base = VariantSpec.baseline()
+    assert base.is_baseline and base.functional is None and base.lam_curv == 0.0 and base.name == "baseline (λ=0)"
+    reg = VariantSpec.regularized("authors", 10)
+    assert not reg.is_baseline and reg == VariantSpec("authors (λ=10)", "authors", 10.0)
+    with pytest.raises(ValueError, match="baseline"):
+        VariantSpec("b", "authors", 0.0, is_baseline=True)
+    with pytest.raises(ValueError, match="functional"):
+        VariantSpec("no functional", None, 1.0)
+    with pytest.raises(ValueError, match="lam_curv"):
+        VariantSpec.regularized("data", -1.0)
+    with pytest.raises(ValueError, match="lam_curv"):
+        CurvatureObjective(None, lam_curv=1.0)
+    with pytest.raises(ValueError, match="baseline"):
+        VariantPlan((reg,))
+    cfg = make_config("ch2", "smoke", n_curv=5, eps=0.01, tau=0.3)
+    objective = base.objective(cfg, seed=4)
+    assert objective.functional is None and objective.lam_curv == 0 and not objective.needs_grad
+    objective = reg.objective(cfg, seed=4)
+    assert (objective.functional, objective.lam_curv, objective.n_curv, objective.eps, objective.tau) == \
+        ("authors", 10.0, 5, 0.01, 0.3)
+
+
+def test_variants_from_config_builds_the_plan_and_the_sweep():
+    cfg = make_config("ch2", "smoke", functionals=("data", "authors", "F"), lam_functionals=(1.0, 10.0, 0.1),
+                      lam_sweep=(1.0, 10.0, 100.0))
+    plan = variants_from_config(cfg)
+    assert [s.name for s in plan.main] == ["baseline (λ=0)", "data (λ=1)", "authors (λ=10)", "F (λ=0.1)"]
+    assert [s.lam_curv for s in plan.sweep] == [1.0, 100.0]  # authors (λ=10) is trained on every seed already
+    assert all(s.functional == "authors" for s in plan.sweep)
+    assert plan.baseline.is_baseline and plan.regularized.name == "authors (λ=10)"  # the authors' functional
+    assert [s.lam_curv for s in plan.sweep_series] == [0.0, 10.0, 1.0, 100.0]
+    no_authors = variants_from_config(make_config("ch2", "smoke", functionals=("W",), lam_functionals=(0.1,)))
+    assert no_authors.regularized.name == "W (λ=0.1)"
+
+
+def test_train_chapter_takes_the_config_whole():
+    data = gaussian_planes(30, D=9, seed=0, dtype=torch.float32)
+    cfg = make_config("ch2", "smoke", n_seeds=2, hidden=(6,), epochs=2, finetune_epochs=1, batch_size=32,
+                      functionals=("authors", "F"), lam_functionals=(10.0, 0.1), lam_sweep=(10.0, 100.0), n_curv=4,
+                      metric_points=40)
+    plan = variants_from_config(cfg)
+    results = train_chapter({"g": data}, plan, cfg, probe_points=torch.rand(3, 2), device="cpu")
+    assert results.seeds == (cfg.seed, cfg.seed + 1)
+    names = [(v.name, v.seed) for v in results.variants("g")]
+    first, second = results.seeds
+    assert names == [(s.name, first) for s in plan.main + plan.sweep] + [(s.name, second) for s in plan.main]
+    for seed, (_, history) in results.runs["g"].pretrained.items():  # TrainSettings.from_config(cfg)
+        assert history.settings == {**history.settings, "epochs": 2, "batch_size": 32, "lr": cfg.lr, "seed": seed}
+    for v in results.variants("g"):  # TrainSettings.from_config(cfg, epochs=cfg.finetune_epochs)
+        assert (v.history.settings["epochs"], v.history.settings["seed"]) == (1, v.seed)
+        assert len(v.history.extra) == 1 and set(v.metrics) >= {"disparity", "affine_R2", "curv_authors"}
+    assert results.pick("g", plan.baseline).spec is plan.baseline
+    assert results.pick("g", "F (λ=0.1)", second).seed == second
+    assert [r["lam"] for r in results.sweep_rows("g")] == [0.0, 10.0, 100.0]
+    assert list(results.summary("g", ["disparity"]).index) == [s.name for s in plan.main]
+    assert len(results.held_out("g", 5)) == 5 and results.seconds > 0
+    with pytest.raises(KeyError, match="no variant"):
+        results.pick("g", "authors (λ=100)", second)  # the sweep runs on the first seed only

@@ -21,13 +21,14 @@ from latent_geometry.search.space import (
     seed_code_graph,
     signature_features,
     signatures,
+    swap_edge_report,
 )
 
 SEEDS = [0, 1, 2]
 
 
 def test_node_counts_for_n_p_1_to_5():
-    # seed 000, eq. (4); notes ch1 §6.1 item 1
+    # seed 000, eq. (4)
     assert [search_space(n).number_of_nodes() for n in range(1, 6)] == [3, 9, 19, 34, 55]
 
 
@@ -46,7 +47,7 @@ def test_edge_counts_by_colour_match_closed_forms(n_p):
     graph = search_space(n_p)
     colours = Counter(d["pair"] if d["kind"] == "swap" else "resize" for _, _, d in graph.edges(data=True))
     assert dict(colours) == {k: v for k, v in edge_counts(n_p).items() if v}
-    # notes ch1 §1.3: grey = 3·s(n_p − 1); same-length edges of size i = Σ_j j·C(3, j)·C(i−1, j−1)
+    # grey = 3·s(n_p − 1), s from seed 000, eq. (4); same-length edges of size i = Σ_j j·C(3, j)·C(i−1, j−1)
     grey = 3 * search_space_size(3, n_p - 1) if n_p > 1 else 0
     same = sum(j * comb(3, j) * comb(i - 1, j - 1) for i in range(1, n_p + 1) for j in range(1, 4))
     assert colours["resize"] == grey
@@ -56,7 +57,7 @@ def test_edge_counts_by_colour_match_closed_forms(n_p):
 @pytest.mark.parametrize("n_p, nodes, edges", [(4, 34, 117), (5, 55, 207), (7, 119, 501), (10, 285, 1317),
                                                (13, 559, 2727), (16, 968, 4893), (20, 1770, 9237)])
 def test_figure1_sizes(n_p, nodes, edges):
-    graph = search_space(n_p)  # notes ch1 §1.3 table (verified against the authors' code for n_p ≤ 10)
+    graph = search_space(n_p)  # seed 000, Fig. 1 (sizes also checked against the authors' code for n_p ≤ 10)
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (nodes, edges)
 
 
@@ -73,7 +74,7 @@ def test_edges_are_exactly_single_edits_by_pair_scan():
 
 def test_same_size_only_graph():
     graph = search_space(5, same_size_only=True)
-    assert graph.number_of_nodes() == comb(7, 2) == 21  # notes ch1 §6.1 item 2
+    assert graph.number_of_nodes() == comb(7, 2) == 21  # seed 000, §3.2: products of exactly n_p components
     assert graph.number_of_edges() == 3 * comb(6, 2) == 45
     assert {d["kind"] for _, _, d in graph.edges(data=True)} == {"swap"}
 
@@ -101,7 +102,7 @@ def test_hand_checkable_distances():
     assert product_distance("H2xE2", "E2xH2") == 0.0
     assert product_distance("H2xE2xE2", "S2xS2xS2") == pytest.approx(0.84 + 0.23 + 0.23)
     assert product_distance("H2xE2", "H2xS2") == pytest.approx(0.23)
-    assert first_mismatch_distance("H2xE2", "H2xS2") == pytest.approx(0.77)  # notes ch1 §6.1 item 5
+    assert first_mismatch_distance("H2xE2", "H2xS2") == pytest.approx(0.77)  # the authors' rule: first mismatch
 
 
 def test_swap_edges_carry_table2_distance_of_the_swapped_pair():
@@ -116,6 +117,25 @@ def test_swap_edges_carry_table2_distance_of_the_swapped_pair():
             assert abs(len(a) - len(b)) == 1
 
 
+@pytest.mark.parametrize("n_p", [1, 3, 5])
+def test_swap_edge_report(n_p):
+    report = swap_edge_report(search_space(n_p))
+    assert report["swap_edges"] == 3 * comb(n_p + 2, 3)
+    assert report["table2_error"] == pytest.approx(0.0, abs=1e-15)
+    assert report["brute_force_error"] == pytest.approx(0.0, abs=1e-15)
+    wrong = {1: 0, 3: None, 5: 20}[n_p]
+    assert wrong is None or report["first_mismatch_wrong"] == wrong
+
+
+def test_swap_edge_report_sees_a_wrong_weight():
+    graph = search_space(3)
+    a, b = next((a, b) for a, b, d in graph.edges(data=True) if d["kind"] == "swap")
+    graph[a][b]["d_gh"] += 0.1
+    assert swap_edge_report(graph)["table2_error"] == pytest.approx(0.1)
+    coded = swap_edge_report(search_space(5, distance="first_mismatch"))
+    assert coded["table2_error"] == pytest.approx(0.77 - 0.23)  # the authors' rule on an E↔S edge next to an H
+
+
 def test_cross_size_weight_parameter():
     graph = search_space(3, cross_size_weight=1 / 0.23)
     resize = [d for _, _, d in graph.edges(data=True) if d["kind"] == "resize"]
@@ -125,7 +145,7 @@ def test_cross_size_weight_parameter():
 
 
 def test_first_mismatch_rule_differs_on_20_of_105_edges():
-    # notes ch1 §0.4 and §6.1 item 5: an E↔S swap with an H present gets 0.77 instead of 0.23
+    # the authors' first-mismatch rule: an E↔S swap with an H present gets 0.77 instead of 0.23
     graph = search_space(5, distance="first_mismatch")
     swaps = [(a, b, d) for a, b, d in graph.edges(data=True) if d["kind"] == "swap"]
     wrong = [(a, b) for a, b, d in swaps if abs(d["d_gh"] - product_distance(a, b)) > 1e-12]

@@ -16,6 +16,7 @@ from latent_geometry.search.spectral import (
     n_zero_eigenvalues,
     spectral_clustering,
     spectral_gap,
+    spectral_summary,
     stationary_distribution,
     transition_matrix,
     transition_spectrum,
@@ -142,7 +143,7 @@ def test_total_variation_bound_and_monotone_worst_case(weighted):
 
 def test_search_space_fiedler_structure():
     # Unweighted: every permutation of {E, S, H} is a graph automorphism, so λ₂ is doubly degenerate and its
-    # eigenspace is the composition plane (notes ch1 §1.3 report one arbitrary member of it, corr 0.87 with frac H).
+    # eigenspace is the composition plane (a single eigensolver vector is one arbitrary member of it).
     graph = search_space(5)
     f = signature_features(list(graph))
     lam, basis = fiedler_space(weight_matrix(graph, weighted=False))
@@ -154,11 +155,43 @@ def test_search_space_fiedler_structure():
     lam_w, basis_w = fiedler_space(weight_matrix(graph, weighted=True))
     assert basis_w.shape[1] == 1 and lam_w < lam
     assert multiple_correlation(basis_w, f["n_components"]) > 0.9
-    # authors' code's weights (first mismatch, resize weight 1): notes ch1 §1.3, λ₂ = 0.117, corr −0.89
+    # authors' code's weights (first mismatch, resize weight 1): λ₂ = 0.117, corr −0.89
     coded = search_space(5, distance="first_mismatch")
     lam_c, v_c = fiedler_vector(weight_matrix(coded))
     assert lam_c == pytest.approx(0.117, abs=5e-4)
     assert np.corrcoef(v_c, f["n_components"])[0, 1] == pytest.approx(-0.891, abs=1e-3)
+
+
+def test_spectral_summary_of_a_cycle_against_closed_forms():
+    n = 7  # odd cycle: aperiodic, P has eigenvalues cos(2πk/n); λ₂(L_rw) = 1 − cos(2π/n), doubly degenerate
+    W = weight_matrix(nx.cycle_graph(n))
+    position = np.arange(n, dtype=float)
+    s = spectral_summary(W, {"position": position, "cos": np.cos(2 * np.pi * position / n)})
+    assert s["n_zero"] == 1 and s["multiplicity"] == 2
+    assert s["lambda2"] == pytest.approx(1 - np.cos(2 * np.pi / n))
+    assert s["R"]["cos"] == pytest.approx(1.0)  # cos lies in the λ₂ eigenspace
+    assert s["absolute_gap"] == pytest.approx(1 - abs(np.cos(2 * np.pi * 3 / n)))  # |μ_N| is the larger here
+    assert s["relaxation_time"] == pytest.approx(1 / s["absolute_gap"])
+    assert s["t_mix"] == mixing_time(W) and s["pi_ratio"] == pytest.approx(1.0)
+
+
+def test_spectral_summary_of_a_disconnected_graph():
+    graph = nx.disjoint_union(nx.complete_graph(4), nx.complete_graph(3))
+    s = spectral_summary(weight_matrix(graph))
+    assert s["n_zero"] == 2 and s["lambda2"] == pytest.approx(0.0, abs=1e-12)
+    assert s["t_mix"] == np.inf and s["R"] == {}
+    assert s["pi_ratio"] == pytest.approx(3 / 2)  # degrees 3 and 2
+
+
+def test_spectral_summary_matches_the_single_functions():
+    W = random_weighted_graph(0)
+    s = spectral_summary(W, {"x": np.arange(12.0)})
+    lam, basis = fiedler_space(W)
+    assert s["lambda2"] == lam and s["multiplicity"] == basis.shape[1]
+    assert s["R"]["x"] == multiple_correlation(basis, np.arange(12.0))
+    assert {k: s[k] for k in ("gap", "absolute_gap", "relaxation_time")} == spectral_gap(W)
+    pi = stationary_distribution(W)
+    assert s["t_mix"] == mixing_time(W) and s["pi_ratio"] == pytest.approx(pi.max() / pi.min())
 
 
 @pytest.mark.parametrize("seed", SEEDS)

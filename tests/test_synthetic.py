@@ -48,7 +48,7 @@ def test_uniform_qr_quirk_vs_haar(seed):
     gen = torch.Generator().manual_seed(seed)
     quirk = random_planes(3, 784, gen, kind="uniform_qr")
     haar = random_planes(3, 784, gen, kind="haar")
-    # notes §7 item 13: largest principal-angle cosine ≈ 0.85 with torch.rand planes, ≈ 0.1 with Haar planes
+    # the authors' quirk: largest principal-angle cosine ≈ 0.85 with torch.rand planes, ≈ 0.1 with Haar planes
     assert max_principal_cosines(quirk).shape == (3,)
     assert all(0.75 < c < 0.95 for c in max_principal_cosines(quirk))
     assert all(c < 0.25 for c in max_principal_cosines(haar))
@@ -77,7 +77,7 @@ def test_arc_length_matches_numerical_integration(t):
 
 def test_unrolled_sheet_length():
     length = spiral_arc_length(4.5 * math.pi) - spiral_arc_length(1.5 * math.pi)
-    assert length == pytest.approx(89.373, abs=1e-3)  # notes §4.2 / §7 item 13
+    assert length == pytest.approx(89.373, abs=1e-3)  # s(4.5π) − s(1.5π): the sheet's length along t
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -270,3 +270,51 @@ def test_disconnected_target_gives_infinite_hitting_time():
     graph.remove_edges_from([(a, b) for a, b, d in graph.edges(data=True) if d["kind"] == "resize"])
     with pytest.raises(ValueError, match="cannot reach"):
         hitting_times(graph, (0,))
+
+
+# --------------------------------------------------------------------------- regression tests of the numerics review
+
+
+@pytest.mark.parametrize("target", [[-1, 0, 0], np.array([-1, 0, 0]), [np.int64(-1), 0, 0], (-1.0, 0.0, 0.0),
+                                    "H2xE2xE2", np.array([[-1, 0, 0]]), [(-1, 0, 0)]])
+def test_a_flat_sequence_of_numbers_is_one_signature(target):
+    # before: [-1, 0, 0] and np.array([-1, 0, 0]) were read as the three signatures -1, 0, 0 (a TypeError)
+    expected = expected_evaluations(GRAPH3, (-1, 0, 0))
+    assert expected_evaluations(GRAPH3, target) == pytest.approx(expected)
+    est = simulate_hitting_time("random_walk", GRAPH3, target, 20, np.random.default_rng(0), max_evaluations=500)
+    same = simulate_hitting_time("random_walk", GRAPH3, (-1, 0, 0), 20, np.random.default_rng(0), max_evaluations=500)
+    np.testing.assert_array_equal(est.samples, same.samples)
+    result = random_walk(GRAPH3, landscape(0), 30, np.random.default_rng(1), stop_at=target)
+    assert result.first_hit(target) == result.first_hit((-1, 0, 0))
+
+
+def test_several_targets_as_a_2d_array_or_list():
+    two = [(-1, 0, 0), (1, 1, 1)]
+    assert expected_evaluations(GRAPH3, np.array(two)) == pytest.approx(expected_evaluations(GRAPH3, two))
+
+
+@pytest.mark.parametrize("value", [None, "low", object(), [1.0, 2.0]])
+def test_objective_must_return_a_number(value):
+    # before: a bare "float() argument must be a string or a real number, not 'NoneType'"
+    with pytest.raises(TypeError, match=r"objective must return a real number.*for signature \("):
+        random_walk(GRAPH3, lambda s: value, 5, np.random.default_rng(0))
+
+
+def test_objective_may_return_numpy_and_torch_scalars():
+    import torch
+
+    for make in (np.float32, np.int64, lambda v: torch.tensor(v)):
+        result = random_walk(GRAPH3, lambda s, make=make: make(1.0), 3, np.random.default_rng(0))
+        assert result.values.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5])
+def test_max_evaluations_is_named(bad):
+    # before: "budget (maximum number of evaluations) must be an integer >= 1, got 0"
+    with pytest.raises(ValueError, match=r"max_evaluations"):
+        simulate_hitting_time("random_walk", GRAPH3, (0,), 5, np.random.default_rng(0), max_evaluations=bad)
+
+
+def test_targets_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"targets must be a signature or a collection of signatures"):
+        hitting_times(GRAPH3, 3)

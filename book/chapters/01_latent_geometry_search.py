@@ -38,9 +38,11 @@ fig1_n_p = None  # Fig. 1 panels, e.g. [4, 7, 10]
 cross_size_weight = None  # weight of edges between sizes (default 1, from d_GH(point, unit ball))
 n_sim = None  # simulated searches per strategy (hitting times)
 
-# %%
-from myst_nb import glue
+# %% tags=["remove-input"]
+import numpy as np
+import pandas as pd
 
+from latent_geometry.experiments.glue import glue_values
 from latent_geometry.runtime.config import chapter_parameters, make_config
 from latent_geometry.runtime.provenance import Run
 
@@ -53,56 +55,59 @@ run = Run(cfg)
 # ### Model spaces and their exponential maps (Table 1, eq. (1))
 #
 # Seed 000's Table 1 gives three things for each model space. The exponential map at a base point $x_p$ is
-# $\exp_{x_p}(v) = \cos(\sqrt{K}\lVert v\rVert)\,x_p + \sin(\sqrt{K}\lVert v\rVert)\,v/(\sqrt{K}\lVert v\rVert)$ on
-# the sphere, with $\cosh$ and $\sinh$ on the hyperboloid, and the identity on the plane. The distances are
-# $\arccos(K\langle x,y\rangle)/\sqrt{K}$ and $\operatorname{arccosh}(K\langle x,y\rangle_L)/\sqrt{-K}$. On a
-# product, distances combine as $d^2 = \sum_i d_{M_i}^2$ (eq. (1)). `latent_geometry.manifolds` implements these
-# maps onto the true surfaces in $\mathbb{R}^3$. The figure shows circles $\lVert u\rVert = r$ and rays of the
-# tangent plane carried onto the plane, the unit sphere and the hyperboloid $\langle x, x\rangle_L = -1$.
+# {eq}`ch1-exp-maps`: on the sphere ($K > 0$) with $\cos$ and $\sin$, on the hyperboloid ($K < 0$) with $\cosh$
+# and $\sinh$, and the identity on the plane,
+#
+# $$
+# \begin{aligned}
+# \mathbb{S}^2_K:&\quad \exp_{x_p}(v) = \cos(\sqrt{K}\lVert v\rVert)\,x_p
+#   + \sin(\sqrt{K}\lVert v\rVert)\,\frac{v}{\sqrt{K}\lVert v\rVert},\\
+# \mathbb{H}^2_K:&\quad \exp_{x_p}(v) = \cosh(\sqrt{-K}\lVert v\rVert)\,x_p
+#   + \sinh(\sqrt{-K}\lVert v\rVert)\,\frac{v}{\sqrt{-K}\lVert v\rVert},\\
+# \mathbb{E}^2:&\quad \exp_{x_p}(v) = x_p + v.
+# \end{aligned}
+# $$ (ch1-exp-maps)
+#
+# The distances {eq}`ch1-distances` on the sphere and on the hyperboloid are
+#
+# $$
+# d_{\mathbb{S}}(x, y) = \frac{\arccos(K\langle x,y\rangle)}{\sqrt{K}},
+# \qquad
+# d_{\mathbb{H}}(x, y) = \frac{\operatorname{arccosh}(K\langle x,y\rangle_L)}{\sqrt{-K}},
+# $$ (ch1-distances)
+#
+# and on a product $\mathcal{M} = M_1 \times \dots \times M_{n_p}$ distances combine as (eq. (1) of the seed)
+#
+# $$
+# d_{\mathcal{M}}(x, y)^2 = \sum_{i=1}^{n_p} d_{M_i}(x_i, y_i)^2 .
+# $$ (ch1-product-distance)
+#
+# `latent_geometry.manifolds` implements these maps onto the true surfaces in $\mathbb{R}^3$. The figure shows
+# circles $\lVert u\rVert = r$ and rays of the tangent plane carried onto the plane, the unit sphere and the
+# hyperboloid $\langle x, x\rangle_L = -1$.
 
 # %%
-import numpy as np
-import pandas as pd
-import torch
-
 from latent_geometry.manifolds import ModelSpace, ProductManifold, format_signature
 from latent_geometry.experiments.ch1.figures import exp_map_figure, radial_profile_figure
 
 exp_map_figure();
 
 # %% [markdown]
-# An exponential map preserves distance along rays: $d(o, \exp_o u) = \lVert u\rVert$, on the sphere as far as the
-# antipode ($\lVert u\rVert \le \pi$). The authors' code kept only the two "spatial" coordinates. Its
-# "S2" output $\sin\lVert u\rVert\,u/\lVert u\rVert$ is the orthographic image of the sphere on the unit disc, and
-# it is 2-to-1. Its "H2" output grows like $\sinh\lVert u\rVert$. In neither case does the output lie on a curved
-# surface (notes on seed 000, §1.2). The next cell checks the ray identity and eq. (1) on random tangent vectors,
-# and compares our product distance with geomstats' `ProductManifold` (float64).
+# An exponential map {eq}`ch1-exp-maps` preserves distance along rays: $d(o, \exp_o u) = \lVert u\rVert$, on the
+# sphere as far as the antipode ($\lVert u\rVert \le \pi$). The authors' code kept only the two "spatial"
+# coordinates. Its "S2" output $\sin\lVert u\rVert\,u/\lVert u\rVert$ is the orthographic image of the sphere on
+# the unit disc, and it is 2-to-1. Its "H2" output grows like $\sinh\lVert u\rVert$. In neither case does the
+# output lie on a curved surface. The next cell checks the ray identity with the distances {eq}`ch1-distances` and
+# the product distance {eq}`ch1-product-distance` on random tangent vectors, and compares our product distance
+# with geomstats' `ProductManifold` (float64).
 
 # %%
-from latent_geometry._util.geomstats_shim import geomstats  # noqa: F401  (autograd backend, set before the imports below)
-from geomstats.geometry.euclidean import Euclidean
-from geomstats.geometry.hyperboloid import Hyperboloid
-from geomstats.geometry.hypersphere import Hypersphere
-from geomstats.geometry.product_manifold import ProductManifold as GsProductManifold
+from latent_geometry.experiments.ch1.tables import exp_map_check, exp_map_values
 
-gen = torch.Generator().manual_seed(cfg.seed)
-direction = torch.nn.functional.normalize(torch.randn(500, 2, generator=gen, dtype=torch.float64), dim=-1)
-u = 3.0 * torch.rand(500, 1, generator=gen, dtype=torch.float64) * direction  # ‖u‖ < 3 < π (inside S²'s cut locus)
-ray_error = max(
-    float((space.dist(space.origin(torch.float64), space.expmap0(u)) - u.norm(dim=-1)).abs().max())
-    for space in (ModelSpace(0), ModelSpace(1), ModelSpace(-1))
-)
-product = ProductManifold("H2xE2xS2")
-a, b = (torch.randn(300, 6, generator=gen, dtype=torch.float64) for _ in range(2))
-x, y = product.expmap0(a), product.expmap0(b)
-gs_product = GsProductManifold([Hyperboloid(2), Euclidean(2), Hypersphere(2)])
-gx, gy = x.numpy(), y.numpy()  # the same ambient coordinates (time/pole coordinate first on H2 and S2)
-gs_error = float(np.abs(product.dist(x, y).numpy() - gs_product.metric.dist(gx, gy)).max())
-on_manifold = bool(product.belongs(x, atol=1e-9).all())
-glue("ch1_ray_error", ray_error, display=False)
-glue("ch1_gs_product_error", gs_error, display=False)
-glue("ch1_on_manifold", "all" if on_manifold else "NOT all", display=False)
-print(f"max |d(o, exp u) - |u||: {ray_error:.1e};  max |d_ours - d_geomstats| on H2xE2xS2: {gs_error:.1e}")
+maps = exp_map_check(cfg.seed)  # 500 rays of norm < 3 < π (inside S²'s cut locus), 300 pairs on H2xE2xS2
+glue_values("ch1", exp_map_values(maps))
+print(f"max |d(o, exp u) - |u||: {maps['ray_error']:.1e};  "
+      f"max |d_ours - d_geomstats| on H2xE2xS2: {maps['gs_product_error']:.1e}")
 
 # %% [markdown]
 # The largest deviation from $d(o, \exp_o u) = \lVert u\rVert$ over the three spaces is
@@ -129,31 +134,18 @@ radial_profile_figure();
 # Table 2 (seed 000), the only distances the construction uses:
 
 # %%
-from latent_geometry.search.space import (
-    RESIZE_D_GH,
-    TABLE2_D_GH,
-    PAIR_NAMES,
-    edge_counts,
-    first_mismatch_distance,
-    product_distance,
-    search_space,
-    search_space_size,
-    seed_code_graph,
-)
+from latent_geometry.experiments.ch1.tables import table2_frame
 
-table2 = pd.DataFrame(
-    [{"pair": PAIR_NAMES[key], "d_GH (seed Table 2)": d, "edge weight 1/d_GH": 1 / d} for key, d in TABLE2_D_GH.items()]
-)
-table2
+table2_frame()
 
 # %% [markdown]
 # **Matching on an edge.** On a swap edge the matching always gives the Table 2 distance of the swapped pair. Moving
 # one component from $x$ to $y$ costs $d(x, y)$, and no matching does better because Table 2 obeys the triangle
-# inequality ($0.23 + 0.77 \ge 0.84$). The matching matters only between products that are not neighbours. For
+# inequality ({glue:text}`ch1_triangle`). The matching matters only between products that are not neighbours. For
 # example, {glue:text}`ch1_far_pair` are {glue:text}`ch1_far_d:.2f` apart. The authors' code replaced the
 # matching by "sort both lists and take the first mismatching pair". That rule gives a wrong weight on
-# {glue:text}`ch1_wrong_edges` of the {glue:text}`ch1_swap_edges` swap edges at $n_p = 5$; for instance it gives
-# H2xE2–H2xS2 the value {glue:text}`ch1_fm_example:.2f` instead of {glue:text}`ch1_hu_example:.2f`.
+# {glue:text}`ch1_wrong_edges` of the {glue:text}`ch1_swap_edges` swap edges at $n_p =$ {glue:text}`ch1_n_p`; for
+# instance it gives H2xE2–H2xS2 the value {glue:text}`ch1_fm_example:.2f` instead of {glue:text}`ch1_hu_example:.2f`.
 #
 # **Resize edges.** The seed does not give them a distance; the authors' code gave them weight 1. We derive a
 # value. Table 2's finite numbers must refer to compact pieces of the spaces, since the full spaces are at infinite
@@ -168,55 +160,38 @@ table2
 # `cross_size_weight` changes it; this run uses {glue:text}`ch1_cross_size_weight`.
 
 # %%
-import time
+from latent_geometry.search.space import search_space
+from latent_geometry.experiments.ch1.tables import matching_values
 
-graph = search_space(cfg.n_p, cross_size_weight=cfg.cross_size_weight)
-coded_graph = search_space(cfg.n_p, cross_size_weight=1.0, distance="first_mismatch")
-swaps = [(s, t) for s, t, d in graph.edges(data=True) if d["kind"] == "swap"]
-wrong = sum(abs(first_mismatch_distance(s, t) - product_distance(s, t)) > 1e-12 for s, t in swaps)
-glue("ch1_far_pair", "H2xH2xE2 and S2xS2xE2", display=False)
-glue("ch1_far_d", product_distance("H2xH2xE2", "S2xS2xE2"), display=False)
-glue("ch1_wrong_edges", wrong, display=False)
-glue("ch1_swap_edges", len(swaps), display=False)
-glue("ch1_fm_example", first_mismatch_distance("H2xE2", "H2xS2"), display=False)
-glue("ch1_hu_example", product_distance("H2xE2", "H2xS2"), display=False)
-glue("ch1_resize_d", RESIZE_D_GH, display=False)
-glue("ch1_cross_size_weight", cfg.cross_size_weight, display=False)
-glue("ch1_n_p", cfg.n_p, display=False)
+graph = search_space(cfg.n_p, cross_size_weight=cfg.cross_size_weight)  # the seed's rule: Hungarian 1/d_GH
+coded_graph = search_space(cfg.n_p, cross_size_weight=1.0, distance="first_mismatch")  # the authors' code's rule
+matching = matching_values(graph)  # every swap edge checked against Table 2 and the brute-force matching
+glue_values("ch1", {**matching, "cross_size_weight": cfg.cross_size_weight, "n_p": cfg.n_p})
 
-rows = []
-for n_p in sorted(set(range(1, 6)) | set(cfg.fig1_n_p)):
-    t0 = time.perf_counter()
-    g = search_space(n_p)
-    seconds = time.perf_counter() - t0
-    counts = edge_counts(n_p)
-    colours = pd.Series([d["pair"] if d["kind"] == "swap" else "resize" for *_, d in g.edges(data=True)]).value_counts()
-    rows.append({
-        "n_p": n_p, "nodes": g.number_of_nodes(), "eq. (4)": search_space_size(3, n_p),
-        "edges": g.number_of_edges(), "closed form": sum(counts.values()),
-        **{k: int(colours.get(k, 0)) for k in ("resize", "E2-H2", "S2-H2", "E2-S2")},
-        "colours = closed form": all(int(colours.get(k, 0)) == v for k, v in counts.items()),
-        "build (s)": round(seconds, 3),
-    })
-counts_table = pd.DataFrame(rows).set_index("n_p")
-all_match = bool((counts_table["nodes"] == counts_table["eq. (4)"]).all()
-                 and (counts_table["edges"] == counts_table["closed form"]).all()
-                 and counts_table["colours = closed form"].all())
-glue("ch1_counts_match", "match" if all_match else "DO NOT match", display=False)
-glue("ch1_nodes_1_to_5", ", ".join(str(counts_table.loc[n, "nodes"]) for n in range(1, 6)), display=False)
-largest = max(cfg.fig1_n_p)
-glue("ch1_fig1_max_n_p", largest, display=False)
-glue("ch1_fig1_max_nodes", int(counts_table.loc[largest, "nodes"]), display=False)
-glue("ch1_fig1_max_edges", int(counts_table.loc[largest, "edges"]), display=False)
-glue("ch1_fig1_max_seconds", float(counts_table.loc[largest, "build (s)"]), display=False)
+# %% [markdown]
+# **Counting the nodes.** A product of $i$ components drawn from $n_s = 3$ model spaces is a multiset, so the
+# number of nodes of the graph over sizes $1, \dots, n_p$ is eq. (4) of the seed:
+#
+# $$
+# s = \sum_{i=1}^{n_p} \binom{n_s+i-1}{i} = \binom{n_s+n_p}{n_p} - 1 .
+# $$ (ch1-node-count)
+#
+# The table builds the graph for each $n_p$ and counts its nodes against {eq}`ch1-node-count` and its edges, colour
+# by colour, against the closed forms below.
+
+# %%
+from latent_geometry.experiments.ch1.tables import count_table, count_values
+
+counts_table = count_table(set(range(1, 6)) | set(cfg.fig1_n_p))
+glue_values("ch1", count_values(counts_table, cfg.fig1_n_p))
 counts_table
 
 # %% [markdown]
 # Node counts for $n_p = 1, \dots, 5$ are {glue:text}`ch1_nodes_1_to_5`. For every $n_p$ in the table, the node and
-# edge counts {glue:text}`ch1_counts_match` eq. (4) and the closed forms. Eq. (4) sums to
-# $s = \binom{n_p+3}{3} - 1$. Each Table 2 pair has $\binom{n_p+2}{3}$ swap edges, and there are
-# $3\binom{n_p+2}{3} - 3$ resize edges. The graph is built by listing each node's neighbours directly, so the
-# $n_p =$ {glue:text}`ch1_fig1_max_n_p` graph ({glue:text}`ch1_fig1_max_nodes` nodes,
+# edge counts {glue:text}`ch1_counts_match` {eq}`ch1-node-count` and the closed forms. With $n_s = 3$,
+# {eq}`ch1-node-count` sums to $s = \binom{n_p+3}{3} - 1$. Each Table 2 pair has $\binom{n_p+2}{3}$ swap edges, and
+# there are $3\binom{n_p+2}{3} - 3$ resize edges. The graph is built by listing each node's neighbours directly, so
+# the $n_p =$ {glue:text}`ch1_fig1_max_n_p` graph ({glue:text}`ch1_fig1_max_nodes` nodes,
 # {glue:text}`ch1_fig1_max_edges` edges) takes {glue:text}`ch1_fig1_max_seconds:.2f` s.
 #
 # Fig. 1 of seed 000, reproduced. Edge colours follow the seed: grey where sizes differ, red for
@@ -233,64 +208,32 @@ search_space_figure({n_p: search_space(n_p, cross_size_weight=cfg.cross_size_wei
 # %% [markdown]
 # ### The spectrum of the search space (§3.3)
 #
-# Seed 000 §3.3 normalizes the weight matrix $W$ into the walk $P = D^{-1}W$, with $p_{ij} = w_{ij}/d_i$. It also
-# notes that the Laplacian $L = D - W$ has one zero eigenvalue per connected component, and it links random walks
-# to spectral clustering {cite:p}`vonluxburg2007spectral`. We compare three weightings of the
-# $n_p =$ {glue:text}`ch1_n_p` graph: unweighted; weighted as the seed describes (Hungarian $1/d_{GH}$, resize
-# weight as above); and weighted as the authors' code did (first-mismatch rule, resize weight 1).
+# Seed 000 §3.3 normalizes the weight matrix $W$ into the random walk
+#
+# $$
+# P = D^{-1}W, \qquad p_{ij} = \frac{w_{ij}}{d_i}, \qquad d_i = \sum_j w_{ij}, \qquad D = \operatorname{diag}(d).
+# $$ (ch1-walk)
+#
+# It also notes that the Laplacian $L = D - W$ has one zero eigenvalue per connected component, and it links random
+# walks to spectral clustering {cite:p}`vonluxburg2007spectral`: the slow modes of the walk {eq}`ch1-walk` are the
+# eigenvectors of $L_{\mathrm{rw}} = D^{-1}L = I - P$ with the smallest eigenvalues. We compare three weightings of
+# the $n_p =$ {glue:text}`ch1_n_p` graph: unweighted; weighted as the seed describes (Hungarian $1/d_{GH}$, resize
+# weight as above); and weighted as the authors' code did (first-mismatch rule, resize weight 1). The table gives,
+# for each, $\lambda_2$ of $L_{\mathrm{rw}}$ and the dimension of its eigenspace, how well that eigenspace
+# correlates with three features of the products, the walk's gaps and mixing time, and the number of zero
+# eigenvalues of $L$.
 
 # %%
 from latent_geometry.search.space import signature_features
-from latent_geometry.search.spectral import (
-    fiedler_space,
-    laplacian_spectrum,
-    mixing_time,
-    multiple_correlation,
-    n_zero_eigenvalues,
-    spectral_clustering,
-    spectral_gap,
-    stationary_distribution,
-    tv_to_stationary,
-    weight_matrix,
-)
+from latent_geometry.search.spectral import fiedler_space, laplacian_spectrum, spectral_clustering, tv_to_stationary
 from latent_geometry.experiments.ch1.figures import fiedler_figure, mixing_figure, spectrum_figure
+from latent_geometry.experiments.ch1.tables import spectral_values, summary_table, weightings, zero_eigenvalues
 
-graphs = {"unweighted": (graph, False), "seed (Hungarian)": (graph, True), "authors' code": (coded_graph, True)}
-W = {name: weight_matrix(g, weighted) for name, (g, weighted) in graphs.items()}
-features = signature_features(list(graph))
-spectra = {name: laplacian_spectrum(w, "sym")[0] for name, w in W.items()}
-
-pruned = graph.copy()
-pruned.remove_edges_from([(s, t) for s, t, d in graph.edges(data=True) if d["kind"] == "resize"])
-zeros_full = n_zero_eigenvalues(laplacian_spectrum(W["seed (Hungarian)"])[0])
-zeros_pruned = n_zero_eigenvalues(laplacian_spectrum(weight_matrix(pruned))[0])
-glue("ch1_zeros_full", zeros_full, display=False)
-glue("ch1_zeros_pruned", zeros_pruned, display=False)
-
-spectral_rows = []
-for name, w in W.items():
-    lam2, basis = fiedler_space(w)
-    gap = spectral_gap(w)
-    pi = stationary_distribution(w)
-    spectral_rows.append({
-        "graph": name, "λ2 (L_rw)": lam2, "multiplicity of λ2": basis.shape[1],
-        "R(Fiedler, fraction H)": multiple_correlation(basis, features["frac_h"]),
-        "R(Fiedler, fraction E)": multiple_correlation(basis, features["frac_e"]),
-        "R(Fiedler, #components)": multiple_correlation(basis, features["n_components"]),
-        "absolute gap": gap["absolute_gap"], "relaxation time": gap["relaxation_time"],
-        "t_mix(1/4)": mixing_time(w, 0.25), "max π / min π": pi.max() / pi.min(),
-    })
-spectral_table = pd.DataFrame(spectral_rows).set_index("graph")
-slower = spectral_table.loc["seed (Hungarian)", "t_mix(1/4)"] > spectral_table.loc["unweighted", "t_mix(1/4)"]
-glue("ch1_mixing_verb", "slows" if slower else "does not slow", display=False)
-for name, key in (("unweighted", "unw"), ("seed (Hungarian)", "hu"), ("authors' code", "code")):
-    row = spectral_table.loc[name]
-    glue(f"ch1_lam2_{key}", float(row["λ2 (L_rw)"]), display=False)
-    glue(f"ch1_mult_{key}", int(row["multiplicity of λ2"]), display=False)
-    glue(f"ch1_rh_{key}", float(row["R(Fiedler, fraction H)"]), display=False)
-    glue(f"ch1_rn_{key}", float(row["R(Fiedler, #components)"]), display=False)
-    glue(f"ch1_tmix_{key}", int(row["t_mix(1/4)"]), display=False)
-    glue(f"ch1_pi_ratio_{key}", float(row["max π / min π"]), display=False)
+W = weightings(graph, coded_graph)  # unweighted, seed (Hungarian), authors' code
+features = signature_features(list(graph))  # number of components, fractions of H², E², S² per node
+spectral_table = summary_table(W, features)
+zeros = zero_eigenvalues(graph)  # with and without the resize edges
+glue_values("ch1", spectral_values(spectral_table) | zeros)
 spectral_table.round(3)
 
 # %% [markdown]
@@ -303,21 +246,22 @@ spectral_table.round(3)
 # $\{\mathbb{E}^2, \mathbb{S}^2, \mathbb{H}^2\}$ is a graph automorphism. So "the" Fiedler vector is an arbitrary
 # member of a plane of eigenvectors. That plane is the composition plane: the best vector in it correlates
 # {glue:text}`ch1_rh_unw:.2f` with the fraction of $\mathbb{H}^2$ components, equally with the $\mathbb{E}^2$ or
-# $\mathbb{S}^2$ fraction, and {glue:text}`ch1_rn_unw:.2f` with the number of components. The correlation
-# 0.87 with the $\mathbb{H}^2$ fraction reported in the notes on seed 000 is one arbitrary basis vector of this
-# plane. With the seed's weights the symmetry is broken and $\lambda_2 =$ {glue:text}`ch1_lam2_hu:.3f` is simple.
-# The slowest mode then sorts products by their **number of components**: multiple correlation
-# {glue:text}`ch1_rn_hu:.2f`, against {glue:text}`ch1_rh_hu:.2f` for the $\mathbb{H}^2$ fraction. The strong
-# $1/0.23$ edges between $\mathbb{E}^2$ and $\mathbb{S}^2$ tie each size together, and the weaker resize edges
-# become the bottleneck. The authors' weights give the same picture ({glue:text}`ch1_rn_code:.2f`). So the weighted
-# walk does "stay within clusters", as §3.3 hopes, but its clusters are the sizes, not the curvature types.
+# $\mathbb{S}^2$ fraction, and {glue:text}`ch1_rn_unw:.2f` with the number of components. A correlation with the
+# $\mathbb{H}^2$ fraction read off the single Fiedler vector an eigensolver returns describes one arbitrary basis
+# vector of this plane. With the seed's weights the symmetry is broken and $\lambda_2 =$
+# {glue:text}`ch1_lam2_hu:.3f` is simple. The slowest mode then sorts products by their **number of components**:
+# multiple correlation {glue:text}`ch1_rn_hu:.2f`, against {glue:text}`ch1_rh_hu:.2f` for the $\mathbb{H}^2$
+# fraction. The strong $1/d_{GH}(\mathbb{E}^2,\mathbb{S}^2)$ edges tie each size together, and the
+# weaker resize edges become the bottleneck. The authors' weights give the same picture
+# ({glue:text}`ch1_rn_code:.2f`). So the weighted walk does "stay within clusters", as §3.3 hopes, but its
+# clusters are the sizes, not the curvature types.
 
 # %%
 fiedler_figure({name: fiedler_space(w)[1][:, 0] for name, w in W.items()},
                {"n_components": features["n_components"], "frac_h": features["frac_h"]});
 
 # %%
-spectrum_figure(spectra);
+spectrum_figure({name: laplacian_spectrum(w, "sym")[0] for name, w in W.items()});
 
 # %%
 rng_clusters = np.random.default_rng(cfg.seed)
@@ -329,13 +273,19 @@ pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(features["n_components"
 # the first three eigenvectors of $L_{\mathrm{sym}}$) gives the cross-tabulation above against the number of
 # components.
 #
-# **Stationary distribution and mixing.** On an undirected graph the walk's stationary distribution is
-# $\pi_i = d_i / \sum_j d_j$. Under the seed's weights the most visited product is visited
-# {glue:text}`ch1_pi_ratio_hu:.1f` times as often as the least visited one. The ratio is
-# {glue:text}`ch1_pi_ratio_unw:.1f` for the unweighted walk. Weighting {glue:text}`ch1_mixing_verb` mixing.
-# Measured as the worst-case total variation falling below 1/4, the mixing time is {glue:text}`ch1_tmix_hu` steps
-# under the seed's weights, {glue:text}`ch1_tmix_code` under the authors' weights and {glue:text}`ch1_tmix_unw`
-# unweighted. The seed's experiments ran 20 steps.
+# **Stationary distribution and mixing.** On an undirected graph the walk {eq}`ch1-walk` has the stationary
+# distribution
+#
+# $$
+# \pi_i = \frac{d_i}{\sum_j d_j}, \qquad \pi P = \pi .
+# $$ (ch1-stationary)
+#
+# Under the seed's weights the most visited product is visited {glue:text}`ch1_pi_ratio_hu:.1f` times as often as
+# the least visited one. The ratio is {glue:text}`ch1_pi_ratio_unw:.1f` for the unweighted walk. Weighting
+# {glue:text}`ch1_mixing_verb` mixing. Measured as the worst-case total variation to {eq}`ch1-stationary` falling
+# below 1/4, the mixing time is {glue:text}`ch1_tmix_hu` steps under the seed's weights,
+# {glue:text}`ch1_tmix_code` under the authors' weights and {glue:text}`ch1_tmix_unw` unweighted. The seed's
+# experiments ran 20 steps.
 
 # %%
 mixing_figure({name: tv_to_stationary(w, 60).max(axis=1) for name, w in W.items()});
@@ -346,54 +296,35 @@ mixing_figure({name: tv_to_stationary(w, 60).max(axis=1) for name, w in W.items(
 # In the seed each evaluation is a full training run. So the cost that matters is the number of evaluations
 # before the search first evaluates a given product. Our target is the seed's best MNIST geometry
 # $\mathbb{H}^2\times(\mathbb{E}^2)^4$. The objective here is blind: it only says whether the target was found, so
-# no search can use the landscape. For the walks the expected count is exact: solve $(I - Q)h = \mathbf{1}$ on the
-# non-target nodes, then add 1 for the start, averaged over a uniform start. Random search has closed forms: $N$
-# evaluations with replacement and $(N+1)/2$ without. Each strategy is also simulated
-# {glue:text}`ch1_n_sim` times.
+# no search can use the landscape. For the walks the expected count is exact. Let $Q$ be the walk {eq}`ch1-walk`
+# restricted to the non-target nodes; the expected number of steps $h(x)$ from a non-target node $x$ to the target
+# solves the linear system
+#
+# $$
+# (I - Q)\,h = \mathbf{1}, \qquad \mathbb{E}[\text{evaluations}] = 1 + \frac{1}{N}\sum_{x} h(x),
+# $$ (ch1-hitting)
+#
+# with $h = 0$ on the target, the start counted as the first evaluation and the start uniform over the $N$ nodes.
+# Random search has closed forms: $N$ evaluations with replacement and $(N+1)/2$ without. Each strategy is also
+# simulated {glue:text}`ch1_n_sim` times.
 
 # %%
 from latent_geometry.experiments.ch1.figures import hitting_time_figure
-from latent_geometry.search.walks import expected_evaluations, random_search_expected_evaluations, simulate_hitting_time
+from latent_geometry.experiments.ch1.tables import default_target, hitting_table, hitting_values
 
-target = (-1, 0, 0, 0, 0) if cfg.n_p >= 5 else (-1,) + (0,) * (cfg.n_p - 1)
-n_nodes = graph.number_of_nodes()
+target = default_target(cfg.n_p)  # H2xE2xE2xE2xE2 at n_p = 5
 rng_walks = np.random.default_rng(cfg.seed)
-exact = {
-    "random_walk": expected_evaluations(graph, target),
-    "weighted_random_walk": expected_evaluations(graph, target, weighted=True),
-    "backtracking": expected_evaluations(graph, target),  # blind objective: every step is accepted
-    "code_dfs": float("nan"),  # no closed form
-    "random_search": random_search_expected_evaluations(n_nodes),
-    "random_search_with_replacement": random_search_expected_evaluations(n_nodes, replace=True),
-}
-hitting_rows = []
-for name, value in exact.items():
-    est = simulate_hitting_time(name, graph, target, cfg.n_sim, rng_walks, max_evaluations=200 * n_nodes)
-    hitting_rows.append({"strategy": name, "exact": value, "simulated": est.mean, "sem": est.sem,
-                         "|sim − exact| / sem": abs(est.mean - value) / est.sem if np.isfinite(value) else np.nan})
-hitting_table = pd.DataFrame(hitting_rows).set_index("strategy")
-avg_over_targets = {w: np.mean([expected_evaluations(graph, t, weighted=w) for t in graph]) for w in (False, True)}
-glue("ch1_n_sim", cfg.n_sim, display=False)
-glue("ch1_target", format_signature(target), display=False)
-glue("ch1_hit_rw", exact["random_walk"], display=False)
-glue("ch1_hit_wrw", exact["weighted_random_walk"], display=False)
-glue("ch1_hit_rs", exact["random_search"], display=False)
-glue("ch1_hit_rsr", exact["random_search_with_replacement"], display=False)
-glue("ch1_hit_dfs", float(hitting_table.loc["code_dfs", "simulated"]), display=False)
-glue("ch1_hit_dfs_sem", float(hitting_table.loc["code_dfs", "sem"]), display=False)
-glue("ch1_hit_max_z", float(hitting_table["|sim − exact| / sem"].max()), display=False)
-glue("ch1_hit_avg_rw", float(avg_over_targets[False]), display=False)
-glue("ch1_hit_avg_wrw", float(avg_over_targets[True]), display=False)
-glue("ch1_hit_ratio", exact["random_walk"] / exact["random_search"], display=False)
-hitting_table.round(2)
+hitting = hitting_table(graph, target, cfg.n_sim, rng_walks)  # exact by (I − Q)h = 1, and simulated
+glue_values("ch1", {"n_sim": cfg.n_sim, **hitting_values(graph, hitting, target)})
+hitting.round(2)
 
 # %%
-hitting_time_figure(hitting_table.reset_index().to_dict("records"));
+hitting_time_figure(hitting.reset_index().to_dict("records"));
 
 # %% [markdown]
 # To reach {glue:text}`ch1_target` the unweighted walk needs {glue:text}`ch1_hit_rw:.1f` evaluations on average and
-# the seed-weighted walk {glue:text}`ch1_hit_wrw:.1f`. Averaged over all targets the figures are
-# {glue:text}`ch1_hit_avg_rw:.1f` and {glue:text}`ch1_hit_avg_wrw:.1f`. Random search needs
+# the seed-weighted walk {glue:text}`ch1_hit_wrw:.1f`, both from {eq}`ch1-hitting`. Averaged over all targets the
+# figures are {glue:text}`ch1_hit_avg_rw:.1f` and {glue:text}`ch1_hit_avg_wrw:.1f`. Random search needs
 # {glue:text}`ch1_hit_rs:.1f` evaluations without replacement and {glue:text}`ch1_hit_rsr:.1f` with replacement.
 # The authors' depth-first search needs {glue:text}`ch1_hit_dfs:.1f` ± {glue:text}`ch1_hit_dfs_sem:.1f`, since it
 # never repeats a node. The largest gap between a simulation and its exact value is
@@ -409,78 +340,39 @@ hitting_time_figure(hitting_table.reset_index().to_dict("records"));
 # {glue:text}`ch1_k21_dfs_sem:.2f`). This by itself favours the "backtracking" curve of the seed's Fig. 4e,
 # whatever the losses.
 
-# %%
-k21 = seed_code_graph(5)
-k21_target = (-1, 0, 0, 0, 0)
-k21_dfs = simulate_hitting_time("code_dfs", k21, k21_target, cfg.n_sim, rng_walks, max_evaluations=100)
-glue("ch1_k21_nodes", k21.number_of_nodes(), display=False)
-glue("ch1_k21_edges", k21.number_of_edges(), display=False)
-glue("ch1_k21_naive", expected_evaluations(k21, k21_target), display=False)
-glue("ch1_k21_dfs", random_search_expected_evaluations(k21.number_of_nodes()), display=False)
-glue("ch1_k21_dfs_sim", k21_dfs.mean, display=False)
-glue("ch1_k21_dfs_sem", k21_dfs.sem, display=False)
+# %% tags=["remove-input"]
+from latent_geometry.experiments.ch1.tables import seed_code_values
+
+glue_values("ch1", seed_code_values(cfg.n_sim, rng_walks))  # the complete graph K21 of the authors' code
 
 # %% [markdown]
 # ### Claims of part 1
 #
-# Each statement of seed 000 about the model spaces and the search space, our check, and the verdict. The checks
-# are computed on this page.
+# Each statement of seed 000 about the model spaces and the search space, our evidence, and the verdict. The
+# evidence is computed on this page, and each verdict is computed from it by a rule with a named threshold
+# (`latent_geometry.experiments.ch1.claims`); the note qualifies the verdict.
 
 # %%
-sizes = {n: search_space_size(3, n) for n in (5, 10, 20, 40)}
-hu = spectral_table.loc["seed (Hungarian)"]
-unw = spectral_table.loc["unweighted"]
-maps_ok = ray_error < 1e-9 and gs_error < 1e-9 and on_manifold
-zeros_ok = zeros_full == 1 and zeros_pruned == cfg.n_p
-walk_cost = exact["random_walk"] / exact["random_search"]
-node_list = ", ".join(str(counts_table.loc[n, "nodes"]) for n in range(1, 6))
-claims = pd.DataFrame([
-    {"seed 000 says": "Table 1: exp maps take tangent vectors onto the manifold; distances as given",
-     "our check": f"d(o, exp u) = |u| to {ray_error:.0e}; product distance vs geomstats {gs_error:.0e}",
-     "verdict": ("confirmed for our maps; the authors' code's maps do not reach S² or H²" if maps_ok
-                 else "NOT confirmed")},
-    {"seed 000 says": "eq. (4): s = Σ C(n_s+i−1, i)",
-     "our check": f"node counts {node_list} for n_p = 1…5",
-     "verdict": "confirmed" if all_match else "NOT confirmed"},
-    {"seed 000 says": "the search space grows exponentially in n_p",
-     "our check": (f"s = C(n_p+3, 3) − 1 is cubic: {sizes[5]}, {sizes[10]}, {sizes[20]}, {sizes[40]} "
-                   "for n_p = 5, 10, 20, 40"),
-     "verdict": "refuted for n_s = 3 (polynomial, of degree n_s)"},
-    {"seed 000 says": "edges join products differing in one component, weighted 1/d_GH by Hungarian matching",
-     "our check": (f"built so; on an edge the matching equals the swapped pair's Table 2 value; the authors' rule "
-                   f"differs on {wrong}/{len(swaps)} edges"),
-     "verdict": "confirmed; the matching is trivial on edges"},
-    {"seed 000 says": "the graph is over products with the same n_p; different sizes get distance 0 (no edge)",
-     "our check": "Fig. 1 and eq. (4) include all sizes 1…n_p and grey edges between sizes",
-     "verdict": "inconsistent within the seed; both graphs built (same_size_only)"},
-    {"seed 000 says": "Fig. 1: graphs for n_p = 4 … 20 with grey/red/blue/black edges",
-     "our check": f"drawn for n_p = {', '.join(map(str, cfg.fig1_n_p))}; counts checked against closed forms",
-     "verdict": "reproduced" if all_match else "counts do NOT match"},
-    {"seed 000 says": "multiplicity of eigenvalue 0 = number of connected components",
-     "our check": f"{zeros_full} for the connected graph, {zeros_pruned} without resize edges (one per size)",
-     "verdict": "confirmed" if zeros_ok else "NOT confirmed"},
-    {"seed 000 says": "weighting by 1/d_GH keeps the walk within clusters of geometrically similar products",
-     "our check": (f"weighted Fiedler vector sorts by #components (R = {hu['R(Fiedler, #components)']:.2f}); "
-                   f"t_mix {hu['t_mix(1/4)']} vs {unw['t_mix(1/4)']} steps unweighted"),
-     "verdict": "partly: the clusters are sizes, not curvature types"},
-    {"seed 000 says": "random walks are a simple way to explore the graph",
-     "our check": (f"a blind walk needs {exact['random_walk']:.0f} evaluations to hit {format_signature(target)}, "
-                   f"random search without replacement {exact['random_search']:.0f}"),
-     "verdict": f"a blind walk costs {walk_cost:.1f}x random search"},
-])
-claims.style.hide(axis="index")
+from latent_geometry.experiments.ch1.claims import part1_claims
+from latent_geometry.experiments.ch1.tables import size_values
+from latent_geometry.experiments.verdicts import claims_table
+
+claims = part1_claims(maps=maps, counts=counts_table, sizes=size_values(cfg.n_p), matching=matching, zeros=zeros,
+                      spectral=spectral_table, hitting=hitting, target=format_signature(target),
+                      fig1_n_p=cfg.fig1_n_p)
+claims_table(claims, source="seed 000").style.hide(axis="index")
 
 # %% [markdown]
 # ### What the authors' code did differently
 #
-# The notes on seed 000 (§1) record what the code in `ae-bii/neural-geometry` actually ran. Each difference below is
-# reproduced by a library function, so its effect can be measured.
+# The code in `ae-bii/neural-geometry` ran something other than what seed 000 describes in several places. Each
+# difference below is reproduced by a library function, so its effect can be measured.
 #
 # | paper (seed 000) | authors' code | consequence | here |
 # | --- | --- | --- | --- |
 # | exp maps onto $\mathbb{S}^2$, $\mathbb{H}^2$ (Table 1) | 2-D outputs $\sin\lVert u\rVert\,\hat u$, $\sinh\lVert u\rVert\,\hat u$ | "S2" is a 2-to-1 disc; no curved latent space | true maps, `manifolds` |
 # | Hungarian matching of components | first mismatching pair after sorting | {glue:text}`ch1_wrong_edges` of {glue:text}`ch1_swap_edges` swap weights wrong | `product_distance`; code rule `first_mismatch_distance` |
-# | edges between single changes | paper-era: complete graph on 21 products | every product one step from every other | `search_space`; code graph `seed_code_graph` |
+# | edges between single changes | paper-era: complete graph on {glue:text}`ch1_k21_nodes` products | every product one step from every other | `search_space`; code graph `seed_code_graph` |
 # | grey edges: not specified | weight 1 | no stated reason | $d_{GH} = 1$ derived above, a parameter |
 # | walk with $p_{ij} = w_{ij}/d_i$ | uniform choice; weights ignored | "weighted" and "unweighted" runs are the same walk | `random_walk(weighted=True)` |
 # | backtracking when the loss gets worse | depth-first search that never reads the loss | on the complete graph, sampling without replacement | `backtracking_walk` and `depth_first_search` |
@@ -493,10 +385,10 @@ claims.style.hide(axis="index")
 #
 # The encoder (seed 000, Fig. 2: six $3\times3$ convolutions with batch norm, then global average pooling) outputs
 # a tangent vector $u \in \mathbb{R}^{2 n_p}$ at the base point of the product
-# $\mathcal{M} = M_1 \times \dots \times M_{n_p}$; the exponential map of each factor places its two coordinates
-# on the true manifold, and the decoder reads the resulting ambient point. The authors' own code kept every latent
-# point in $\mathbb{R}^2$ and applied only the radial profile of the exponential map (notes on seed 000, §1.2);
-# here the sphere and the hyperboloid are the actual surfaces in $\mathbb{R}^3$.
+# $\mathcal{M} = M_1 \times \dots \times M_{n_p}$; the exponential map {eq}`ch1-exp-maps` of each factor places its
+# two coordinates on the true manifold, and the decoder reads the resulting ambient point. The authors' own code
+# kept every latent point in $\mathbb{R}^2$ and applied only the radial profile of the exponential map; here the
+# sphere and the hyperboloid are the actual surfaces in $\mathbb{R}^3$.
 #
 # Reconstruction is scored as the per-pixel mean squared error between the decoder's sigmoid output and the image
 # on its own $[0, 1]$ scale. The seed's losses compared sigmoid outputs with standardized targets, which no sigmoid
@@ -510,17 +402,16 @@ splits = load_image_splits(
     cfg.dataset, n_train=cfg.n_train, n_val=cfg.n_val, seed=cfg.seed,
     kmnist_train_source=cfg.kmnist_train_source, device=run.device,
 )
-glue("ch1_data_source", splits.source, display=False)
+glue_values("ch1", {"data_source": splits.source})
 print(splits.source)
 
 # %% [markdown]
 # Data: {glue:text}`ch1_data_source`
 
 # %%
-from latent_geometry.manifolds import ProductManifold
+from latent_geometry._util.seeding import set_seed
 from latent_geometry.learning.models import conv_autoencoder
 from latent_geometry.learning.objectives import Reconstruction, mean_predictor_mse
-from latent_geometry._util.seeding import set_seed
 from latent_geometry.learning.training import TrainSettings, train
 
 manifold = ProductManifold(cfg.signature)
@@ -528,15 +419,13 @@ set_seed(cfg.seed)
 model = conv_autoencoder(manifold.latent_dim, manifold.ambient_dim, latent_map=manifold.expmap0)
 settings = TrainSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed)
 history = train(model, Reconstruction("mse"), splits.train, splits.val, settings=settings, device=run.device)
+baseline = mean_predictor_mse(splits.train[0], splits.val[0])  # predict the mean training image
 
-baseline = mean_predictor_mse(splits.train[0], splits.val[0])
-final_val = history.final("recon", "val")
-glue("ch1_signature", manifold.signature, display=False)
-glue("ch1_epochs", cfg.epochs, display=False)
-glue("ch1_val_mse", final_val, display=False)
-glue("ch1_baseline_mse", baseline, display=False)
-glue("ch1_baseline_ratio", final_val / baseline, display=False)
-glue("ch1_train_seconds", history.seconds, display=False)
+# %% tags=["remove-input"]
+from latent_geometry.experiments.ch1.tables import reconstruction_values
+
+glue_values("ch1", {"signature": manifold.signature, "epochs": cfg.epochs,
+                    **reconstruction_values(history, baseline)})
 
 # %%
 from latent_geometry.experiments.plotting import history_figure, reconstruction_figure
@@ -552,5 +441,5 @@ reconstruction_figure(model, splits.val[0], n=10);
 # {glue:text}`ch1_baseline_ratio:.2f` (below 1 means the autoencoder reconstructs more than the average digit).
 # Training took {glue:text}`ch1_train_seconds:.0f` s.
 
-# %%
+# %% tags=["remove-input"]
 run.finish();

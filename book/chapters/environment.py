@@ -17,15 +17,16 @@
 # %% tags=["parameters"]
 profile = "laptop"
 
-# %%
+# %% tags=["remove-input"]
 from pathlib import Path
 
 from latent_geometry.runtime.config import make_config
 from latent_geometry.runtime.provenance import Run, library_versions, runs_table
 
 run = Run(make_config("environment", profile))
-table = runs_table(Path.cwd(), exclude=["environment"])  # this page's own block is at its top
-table
+
+# %%
+runs_table(Path.cwd(), exclude=["environment"])  # this page's own block is at its top
 
 # %% [markdown]
 # A row marked *dirty* was produced from a working tree with uncommitted changes. The configuration of a page is in
@@ -39,5 +40,5 @@ import pandas as pd
 
 pd.DataFrame(sorted(library_versions().items()), columns=["package", "version"])
 
-# %%
+# %% tags=["remove-input"]
 run.finish();

@@ -48,6 +48,8 @@ THRESHOLDS: dict[str, Threshold] = {
     # chapter 1
     "ch1.simulation_z": Threshold(3.0, "<=", "a simulated mean within 3 standard errors of its exact value"),
     "ch1.cluster_R": Threshold(0.8, ">=", "multiple correlation at which the Fiedler space 'sorts by' a feature"),
+    "ch1.walk_cost": Threshold(1.0, "<=", "a walk explores as well as random search: expected evaluations to a "
+                                          "target at most those of sampling without replacement"),
     # chapter 2 (ours: the seed states goals, no numbers)
     "ch2.goal1.disparity": Threshold(0.05, "<", "per-class Procrustes disparity of an undistorted realignment"),
     "ch2.goal1.scale_ratio": Threshold(1.25, "<", "ratio of per-class scales: one common scale"),

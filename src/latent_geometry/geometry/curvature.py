@@ -27,11 +27,11 @@ Public API (shapes: B points, latent dimension d, ambient dimension D)::
     intrinsic_scalar_curvature(metric, z, eps=0.0, *, chunk_size=None) -> R (B,) of any metric field
     scalar_curvature(f, z, method="gauss", eps=0.0, *, chunk_size=None) -> R (B,); method "gauss" | "christoffel"
 
-Derivative index conventions (notes ch2 §1.1): ``dg[b, i, j, k] = ∂_k g_ij`` and ``d2g[b, i, j, k, l] = ∂_l∂_k g_ij``
+Derivative index conventions: ``dg[b, i, j, k] = ∂_k g_ij`` and ``d2g[b, i, j, k, l] = ∂_l∂_k g_ij``
 (each derivative index appended last, as ``jacfwd`` does). R = 2K in d = 2 (K the Gaussian curvature); the unit
 sphere has R = d(d−1) > 0.
 
-Two routes to R (notes ch2 §1.2–1.3), which agree to ~1e-14 relative in float64:
+Two routes to R (do Carmo 1992, ch. 4 and 6: ``docarmo1992riemannian`` in book/references.bib), which agree to ~1e-14 relative in float64:
 
 - ``"gauss"``: the Gauss equation R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩, needs only
   J and H (one second-order pass). The D×D normal projector is never formed: II = H − Ĵ(ĴᵀH) with the
@@ -44,15 +44,21 @@ Two routes to R (notes ch2 §1.2–1.3), which agree to ~1e-14 relative in float
 Regularization (``eps`` ≥ 0, default 0): every route computes the scalar curvature of the metric g + eps·I, which is
 exactly the pullback metric of the augmented decoder z ↦ (f(z), √eps·z) ∈ ℝ^{D+d}. So R stays a true scalar
 curvature (both routes agree for every eps, tested), and g + eps·I ⪰ eps·I bounds g⁻¹ by 1/eps: R and its gradients
-are finite even where det g = 0. The authors used the same Tikhonov term, eps = 0.1 for the Swiss roll (notes ch2 §2,
-§6). With eps = 0, g must be positive definite; an exactly singular g gives non-finite R (R is undefined there).
+are finite even where det g = 0. The authors used the same Tikhonov term, eps = 0.1 for the Swiss roll (their
+code). Singular g (rank-deficient J, e.g. a decoder whose first layer maps d = 3 to 2 units; R is undefined there):
+both routes return NaN at exactly the points where g + eps·I fails the rank test of
+:mod:`latent_geometry.geometry.pullback` (λ_min of the Jacobi-scaled g + eps·I ≤ 8·d·eps_mach; one shared test,
+never an exception), and the other points of the batch are unaffected — values and gradients (the singular points
+are factored as g = I internally, so a NaN there does not leak into gradients of a loss that drops it). eps > 0 makes
+g + eps·I positive definite: its Jacobi-scaled λ_min is ≥ eps/(max_i g_ii + eps), so R is finite wherever
+eps > 8·d·eps_mach·max_i g_ii (d = 2: 3.6e-15·max g_ii in float64, 1.9e-6·max g_ii in float32).
 *Precision* depends on cond(g), not on det g: a tiny det g from a small overall or axis-aligned scale is harmless
 (tested to det g ~ 1e-18 in float64), but an anisotropic g loses accuracy as ε_mach·cond(g) on the Gauss route
 (whitened by Cholesky factors) and as ε_mach·cond(g)² on the Christoffel route (explicit g⁻¹): in float64 the
 Gauss route keeps ~1e-8 relative accuracy at cond(g) ~ 1e8 (Christoffel: ~1e-1). Factorizations and inverses
-are taken *outside* the ``vmap(jacfwd(…))`` transforms (``torch.linalg.solve`` inside them gave NaN, notes ch2 §6).
+are taken *outside* the ``vmap(jacfwd(…))`` transforms (``torch.linalg.solve`` inside them gave NaN for some batch elements on torch 2.14).
 
-ReLU/LeakyReLU decoders have H = 0 almost everywhere, hence R ≡ 0: use smooth activations (notes ch2 §0 item 5).
+ReLU/LeakyReLU decoders have H = 0 almost everywhere, hence R ≡ 0: use smooth activations.
 """
 
 from __future__ import annotations
@@ -64,12 +70,14 @@ from torch.func import jacfwd, vmap
 
 from latent_geometry.geometry.pullback import (
     Decoder,
+    _check_chunk_size,
     _check_eps,
     _check_points,
+    _factor,
+    _latent_size_error,
     _per_sample,
     _regularized,
     jacobian_and_hessian,
-    metric_inverse,
 )
 
 __all__ = [
@@ -100,50 +108,55 @@ def _check_derivatives(jac, hess) -> None:
                          f"{tuple(jac.shape)} and {tuple(hess.shape)}")
 
 
-def _whitening(g: torch.Tensor) -> torch.Tensor:
-    """L⁻¹ with g = LLᵀ (Cholesky), (B, d, d): the vectors Σ_i L⁻¹_pi ∂_iΨ are orthonormal for g."""
-    chol, _ = torch.linalg.cholesky_ex(g)
+def _whitening(g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(L⁻¹, singular) with g = LLᵀ (Cholesky), (B, d, d) and (B,): the vectors Σ_i L⁻¹_pi ∂_iΨ are orthonormal for
+    g; where g fails the rank test (pullback module docstring) L = I and ``singular`` is True."""
+    chol, singular = _factor(g)
     eye = torch.eye(g.shape[-1], dtype=g.dtype, device=g.device).expand_as(g)
-    return torch.linalg.solve_triangular(chol, eye, upper=False)
+    return torch.linalg.solve_triangular(chol, eye, upper=False), singular
 
 
 def second_fundamental_form(J: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
-    """II_ij = (I − J g⁻¹Jᵀ) H_ij, the normal part of the Hessian, (B, D, d, d) (notes ch2 §1.3).
+    """II_ij = (I − J g⁻¹Jᵀ) H_ij, the normal part of the Hessian, (B, D, d, d) (Gauss formula; do Carmo 1992, ch. 6).
 
     Projected with an orthonormal tangent frame Ĵ = J L⁻ᵀ (g = JᵀJ = LLᵀ): II = H − Ĵ(ĴᵀH); no D×D projector.
     """
     _check_derivatives(J, H)
-    frame = J @ _whitening(J.mT @ J).mT
+    white, singular = _whitening(J.mT @ J)
+    frame = J @ white.mT
     hess = H.flatten(-2)  # (B, D, d²)
-    return (hess - frame @ (frame.mT @ hess)).view_as(H)
+    normal = (hess - frame @ (frame.mT @ hess)).view_as(H)
+    return torch.where(singular[:, None, None, None], torch.nan, normal)  # NaN where g is singular
 
 
 def scalar_curvature_from_derivatives(J: torch.Tensor, H: torch.Tensor, eps: float = 0.0) -> torch.Tensor:
     """Scalar curvature from the decoder's first and second derivatives by the Gauss equation, (B,).
 
-    R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩   (notes ch2 §1.3), g = JᵀJ + eps·I.
+    R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩   (Gauss equation; do Carmo 1992, ch. 6), g = JᵀJ + eps·I.
     II = H − Ĵ(ĴᵀH) with the orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ); M is the d²×d² Gram matrix of II; the
     contraction with g⁻¹ ⊗ g⁻¹ is done by whitening, M̂ = (L⁻¹⊗L⁻¹) M (L⁻¹⊗L⁻¹)ᵀ, R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq.
     Triangular factors instead of g⁻¹ keep the rounding error ∝ cond(g), not cond(g)² (module docstring).
     For eps > 0 the augmented decoder (f, √eps·z) has extra normal rows −√eps Γ (its Hessian rows are 0), with
     Γ = g⁻¹JᵀH = L⁻ᵀĴᵀH the Christoffel symbols: they add eps·ΓᵀΓ to M.
+    NaN where g = JᵀJ + eps·I is singular (rank test, module docstring).
     """
     _check_derivatives(J, H)
     eps = _check_eps(eps)
     batch, _, d = J.shape
-    white = _whitening(_regularized(J.mT @ J, eps))  # L⁻¹
+    white, singular = _whitening(_regularized(J.mT @ J, eps))  # L⁻¹ (I where g is singular)
     frame = J @ white.mT  # Ĵ = J L⁻ᵀ, (B, D, d), orthonormal columns (for eps = 0)
     hess = H.flatten(-2)  # (B, D, d²), column (i, j) = H_ij
     tangential = frame.mT @ hess  # C = ĴᵀH, (B, d, d²)
-    normal = hess - frame @ tangential  # II (notes ch2 §1.3), without a D×D projector
+    normal = hess - frame @ tangential  # II, without a D×D projector
     gram = normal.mT @ normal  # M_{ij,kl} = ⟨II_ij, II_kl⟩, (B, d², d²)
     if eps > 0:  # normal rows of the augmented immersion z ↦ (f(z), √eps z)
         extra = white.mT @ tangential  # Γ = L⁻ᵀC = g⁻¹JᵀH
         gram = gram + eps * (extra.mT @ extra)
     kron = (white[:, :, None, :, None] * white[:, None, :, None, :]).reshape(batch, d * d, d * d)
     m = (kron @ gram @ kron.mT).view(batch, d, d, d, d)  # M̂ in the g-orthonormal frame
-    # Gauss equation contracted twice (notes ch2 §1.3): R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq
-    return torch.einsum("bpprr->b", m) - torch.einsum("bpqpq->b", m)
+    # Gauss equation contracted twice: R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq
+    R = torch.einsum("bpprr->b", m) - torch.einsum("bpqpq->b", m)
+    return torch.where(singular, torch.nan, R)
 
 
 def scalar_curvature_and_metric(f: Decoder, z: torch.Tensor, eps: float = 0.0, *, chunk_size: int | None = None):
@@ -167,10 +180,14 @@ def metric_derivatives(metric: Callable, z: torch.Tensor, *, chunk_size: int | N
     d2g[b, i, j, k, l] = ∂_l∂_k g_ij.
     """
     _check_points(z)
+    chunk_size = _check_chunk_size(chunk_size)
     if not callable(metric):
         raise TypeError(f"parameter 'metric' must be a callable (B, d) -> (B, d, d), got {type(metric).__name__}")
     d = z.shape[1]
-    probe = metric(z[:1])
+    try:
+        probe = metric(z[:1])
+    except (RuntimeError, ValueError, TypeError, IndexError) as error:
+        raise _latent_size_error("metric", d, error) from error
     if not isinstance(probe, torch.Tensor) or tuple(probe.shape) != (1, d, d):
         shape = tuple(probe.shape) if isinstance(probe, torch.Tensor) else type(probe).__name__
         raise ValueError(f"parameter 'metric' must map (B, {d}) to (B, {d}, {d}); (1, {d}) gave {shape}")
@@ -193,14 +210,14 @@ def _lowered_christoffel(dg: torch.Tensor) -> torch.Tensor:
 
 
 def christoffel_symbols(g_inv: torch.Tensor, dg: torch.Tensor) -> torch.Tensor:
-    """Γ^k_ij = ½ g^{kl}(∂_i g_jl + ∂_j g_il − ∂_l g_ij) (notes ch2 §1.1); Γ[b, k, i, j], shape (B, d, d, d)."""
+    """Γ^k_ij = ½ g^{kl}(∂_i g_jl + ∂_j g_il − ∂_l g_ij) (Levi-Civita connection; do Carmo 1992, ch. 2); Γ[b, k, i, j], shape (B, d, d, d)."""
     return torch.einsum("bkl,blij->bkij", g_inv, _lowered_christoffel(dg))
 
 
 def christoffel_derivatives(g_inv: torch.Tensor, dg: torch.Tensor, d2g: torch.Tensor, gamma: torch.Tensor):
     """∂_m Γ^k_ij = −g^{kp}(∂_m g_pq)Γ^q_ij + ½ g^{kl}(∂_m∂_i g_jl + ∂_m∂_j g_il − ∂_m∂_l g_ij).
 
-    Differentiates notes ch2 §1.1's Γ with ∂_m g⁻¹ = −g⁻¹(∂_m g)g⁻¹; dΓ[b, k, i, j, m], shape (B, d, d, d, d).
+    Differentiates Γ with ∂_m g⁻¹ = −g⁻¹(∂_m g)g⁻¹; dΓ[b, k, i, j, m], shape (B, d, d, d, d).
     """
     # d2g[b, i, j, k, m] = ∂_m∂_k g_ij; lowered[b, l, i, j, m] = ∂_m Γ_{l,ij}
     lowered = 0.5 * (d2g.permute(0, 2, 3, 1, 4) + d2g.permute(0, 2, 1, 3, 4) - d2g.permute(0, 3, 1, 2, 4))
@@ -210,19 +227,19 @@ def christoffel_derivatives(g_inv: torch.Tensor, dg: torch.Tensor, d2g: torch.Te
 
 
 def riemann_tensor(gamma: torch.Tensor, dgamma: torch.Tensor) -> torch.Tensor:
-    """R^ρ_σμν = ∂_μΓ^ρ_νσ − ∂_νΓ^ρ_μσ + Γ^ρ_μλΓ^λ_νσ − Γ^ρ_νλΓ^λ_μσ (notes ch2 §1.1); [b, ρ, σ, μ, ν]."""
+    """R^ρ_σμν = ∂_μΓ^ρ_νσ − ∂_νΓ^ρ_μσ + Γ^ρ_μλΓ^λ_νσ − Γ^ρ_νλΓ^λ_μσ (do Carmo 1992, ch. 4); [b, ρ, σ, μ, ν]."""
     derivative = torch.einsum("brnsm->brsmn", dgamma) - torch.einsum("brmsn->brsmn", dgamma)
     product = torch.einsum("brml,blns->brsmn", gamma, gamma)
     return derivative + product - product.transpose(-1, -2)
 
 
 def ricci_tensor(riemann: torch.Tensor) -> torch.Tensor:
-    """Ric_σν = R^ρ_σρν (notes ch2 §1.1), shape (B, d, d)."""
+    """Ric_σν = R^ρ_σρν, shape (B, d, d)."""
     return torch.einsum("brsrn->bsn", riemann)
 
 
 def scalar_from_ricci(g_inv: torch.Tensor, ricci: torch.Tensor) -> torch.Tensor:
-    """R = g^{σν} Ric_σν (notes ch2 §1.1), shape (B,)."""
+    """R = g^{σν} Ric_σν, shape (B,)."""
     return torch.einsum("bsn,bsn->b", g_inv, ricci)
 
 
@@ -230,16 +247,18 @@ def intrinsic_scalar_curvature(metric: Callable, z: torch.Tensor, eps: float = 0
                                chunk_size: int | None = None) -> torch.Tensor:
     """Scalar curvature of a metric field ``metric: (B, d) -> (B, d, d)`` (plus eps·I) by Christoffel symbols, (B,).
 
-    g, ∂g, ∂²g → Γ → ∂Γ → Riemann → Ricci → R (notes ch2 §1.1–1.2); works for any smooth metric, e.g. a conformal
-    metric e^{2u}I or a metric network, not only pullbacks.
+    g, ∂g, ∂²g → Γ → ∂Γ → Riemann → Ricci → R (seed 001, slide "Ricci flow on manifolds"); works for any smooth metric, e.g. a conformal
+    metric e^{2u}I or a metric network, not only pullbacks. NaN where g + eps·I is singular (rank test, module
+    docstring).
     """
     _check_points(z, min_dim=2)
     eps = _check_eps(eps)
     g, dg, d2g = metric_derivatives(metric, z, chunk_size=chunk_size)
-    g_inv = metric_inverse(g, eps)
+    chol, singular = _factor(_regularized(g, eps))
+    g_inv = torch.cholesky_inverse(chol)  # the inverse of I where g is singular: finite, masked below
     gamma = christoffel_symbols(g_inv, dg)
     ricci = ricci_tensor(riemann_tensor(gamma, christoffel_derivatives(g_inv, dg, d2g, gamma)))
-    return scalar_from_ricci(g_inv, ricci)
+    return torch.where(singular, torch.nan, scalar_from_ricci(g_inv, ricci))
 
 
 # ------------------------------------------------------------------------------------------------ entry point
@@ -249,11 +268,13 @@ def scalar_curvature(f: Decoder, z: torch.Tensor, method: str = "gauss", eps: fl
                      chunk_size: int | None = None) -> torch.Tensor:
     """Scalar curvature R of the pullback metric g = JᵀJ (+ eps·I) at each latent point, shape (B,), d >= 2.
 
-    ``method="gauss"``: Gauss equation, first and second derivatives of f (notes ch2 §1.3; recommended, ≈ 5×
+    ``method="gauss"``: Gauss equation, first and second derivatives of f (recommended, ≈ 5×
     faster). ``method="christoffel"``: the seed's route through ∇Ψ, ∇²Ψ, ∇³Ψ (seed 001, slide "Ricci flow on
-    manifolds"; notes ch2 §1.2). ``chunk_size`` bounds memory (points per vectorized chunk).
+    manifolds"). ``chunk_size`` (None or an int ≥ 1) bounds memory (points per vectorized chunk).
+    Points where g + eps·I is singular give NaN on both routes (module docstring, "Singular g").
     """
     _check_points(z, min_dim=2)
+    _check_chunk_size(chunk_size)
     if method == "gauss":
         return scalar_curvature_and_metric(f, z, eps, chunk_size=chunk_size)[0]
     if method == "christoffel":

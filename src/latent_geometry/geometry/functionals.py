@@ -12,6 +12,7 @@ Public API (B latent points z (B, d), n = d; scalars are 0-dim tensors)::
     perelman_W(decoder, potential, z, tau, log_q, *, normalize=True, eps=0.0, chunk_size=None)         -> scalar
     perelman_F_loss(decoder, potential, z, log_q, *, eps=0.0, chunk_size=None)        -> scalar, = −F (see signs)
     perelman_W_loss(decoder, potential, z, tau, log_q, *, eps=0.0, chunk_size=None)   -> scalar, = −W (see signs)
+    reverse_gradient(x)                                       -> x in value, −∂ in backward (see signs)
     MLPPotential(dim, hidden=(32, 32), activation="tanh", *, generator=None, dtype=torch.float32)  # z -> f(z) (B,)
     GaussianPotential(tau, mean=None, metric=None)            # f(z) = (z − m)ᵀG(z − m)/(4τ), (B,)
 
@@ -19,18 +20,19 @@ Here R (B,) and g (B, d, d) come from :func:`latent_geometry.geometry.scalar_cur
 field, e.g. :func:`latent_geometry.geometry.intrinsic_scalar_curvature`); dV = √det g dz.
 
 **(1) ∫R² dμ** (seed 001, eq. (1)). The authors' estimator is ``mean_i R(z_i)² √det g(z_i)`` over encoded points
-z_i (notes ch2 §2). Those points are samples of the code density ρ, so the average already integrates against ρ dz;
-multiplying by √det g as well gives ∫R²√det g ρ dz — neither ∫R² dV_g nor E_ρ[R²] — and it changes under latent
-rescaling (×s² in d = 2 for z′ = z/s): spreading the codes lowers it without changing the decoded manifold
-(notes ch2 §0 item 7, §6). Coordinate-invariant variants (notes ch2 §3.4), both labelled ours:
+z_i (the authors' code, ``redachhaibi/ricci_regularization``). Those points are samples of the code density ρ,
+so the average already integrates against ρ dz; multiplying by √det g as well gives ∫R²√det g ρ dz — neither
+∫R² dV_g nor E_ρ[R²] — and it changes under latent rescaling (×s² in d = 2 for z′ = z/s): spreading the codes
+lowers it without changing the decoded manifold (the authors bound the latent domain to control it).
+Coordinate-invariant variants, both labelled ours:
 
 - ``"data"``: ``mean_i R(z_i)²`` = ∫R² dμ with μ the distribution of the codes (the push-forward of the data).
   R is a scalar and the codes move with any reparametrization, so the estimate is unchanged sample by sample.
 - ``"uniform"``: ``|Ω| mean_i R(z_i)² √det g(z_i)`` with z_i ~ Unif(Ω) = ∫_Ω R² dV_g, the Riemannian integral
   over the whole (compact) latent domain Ω; pass ``domain_volume = |Ω|``.
 
-**(2) Perelman's F and (3) W** (seed 001, eqs. (2), (3); our reading — the authors never implemented them,
-notes ch2 §0 item 2, §3):
+**(2) Perelman's F and (3) W** (seed 001, eqs. (2), (3); Perelman 2002; our reading — the authors' code never
+implemented them):
 
   F(g, f) = ∫ (R + |∇f|²_g) e^{−f} dV,   W(g, f, τ) = ∫ [τ(R + |∇f|²_g) + f − n] (4πτ)^{−n/2} e^{−f} dV,
 
@@ -44,14 +46,15 @@ needed only up to a constant), and W = Σw[τ(R+|∇f|²) + f + log Ẑ − n]/�
 
 *Signs.* Ricci flow ascends F and W (Perelman's monotonicity, dF/dt = 2∫|Ric + ∇²f|² e^{−f} dV ≥ 0), so
 minimizing λ_curv·F or λ_curv·W by gradient descent runs the backward, ill-posed flow (F is unbounded below).
-Our reading (notes ch2 §3.2 option (a)): λ(g) = inf_f F and μ(g, τ) = inf_f W; the decoder *ascends* them, the
-potential approximates the inner infimum. :func:`perelman_F_loss` returns −F with the gradient reaching the
-potential's parameters reversed, so one descent step moves the decoder along +∇F and the potential along −∇F;
-at the saddle the loss is −λ̂(g) (on a torus latent, −λ ≥ 0 with equality exactly for flat metrics, notes §3.3).
+Our reading: λ(g) = inf_f F and μ(g, τ) = inf_f W; the decoder *ascends* them, the potential approximates the
+inner infimum. :func:`perelman_F_loss` returns −F with the gradient reaching the potential's parameters reversed
+(:func:`reverse_gradient`), so one descent step moves the decoder along +∇F and the potential along −∇F; at the
+saddle the loss is −λ̂(g) (on a torus latent, f = const gives λ ≤ 4πχ/Vol = 0, with equality exactly for flat
+metrics, so −λ ≥ 0 vanishes only there).
 Likewise :func:`perelman_W_loss` = −W → −μ̂(g, τ). Pass detached codes: gradients reaching z mix both directions.
 
 In 2-D, Ric = (R/2)g and 2∫|Ric|² dV = ∫R² dV: functional (1) with dμ = dV is F's dissipation dF/dt along Ricci
-flow at constant f (notes ch2 §3.3), checked numerically in tests/test_curvature_functionals.py.
+flow at constant f, checked numerically in tests/test_curvature_functionals.py.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ __all__ = [
     "perelman_W",
     "perelman_F_loss",
     "perelman_W_loss",
+    "reverse_gradient",
     "MLPPotential",
     "GaussianPotential",
 ]
@@ -118,8 +122,12 @@ def _check_tau(tau) -> float:
     return check_number(tau, "parameter 'tau'", low=0, low_open=True)
 
 
-def _reverse_gradient(x: torch.Tensor) -> torch.Tensor:
-    """Identity in value (2x − x is exact in floating point), −1 times the gradient in backward."""
+def reverse_gradient(x: torch.Tensor) -> torch.Tensor:
+    """Identity in value (2x − x is exact in floating point), −1 times the gradient in backward.
+
+    The potential of :func:`perelman_F_loss` and :func:`perelman_W_loss` passes through it, so that one descent
+    step moves the decoder up F (or W) and the potential down (towards the infimum over f).
+    """
     return 2 * x.detach() - x
 
 
@@ -130,7 +138,7 @@ def squared_curvature_estimate(R: torch.Tensor, g: torch.Tensor, estimator: str 
                                domain_volume: float | None = None) -> torch.Tensor:
     """Monte-Carlo estimate of functional (1), ∫R² dμ, from R (B,) and g (B, d, d) at the sample points.
 
-    ``"authors"``: mean R²√det g (seed 001 eq. (1) as coded, notes ch2 §2); ``"data"``: mean R² (μ = code
+    ``"authors"``: mean R²√det g (seed 001 eq. (1) as the authors coded it); ``"data"``: mean R² (μ = code
     distribution); ``"uniform"``: domain_volume · mean R²√det g (μ = dV_g on Ω, samples ~ Unif(Ω)).
     """
     _check_fields(R, g)
@@ -139,11 +147,12 @@ def squared_curvature_estimate(R: torch.Tensor, g: torch.Tensor, estimator: str 
     if (estimator == "uniform") != (domain_volume is not None):
         raise ValueError("parameter 'domain_volume' (|Ω| > 0) is required for estimator 'uniform' and only for it")
     if estimator == "data":
-        return R.square().mean()  # notes ch2 §3.4: E_ρ[R²]
-    weighted = (R.square() * torch.exp(_half_logdet(g))).mean()  # seed 001 eq. (1); notes ch2 §2
+        return R.square().mean()  # E_ρ[R²], ρ the code distribution
+    weighted = (R.square() * torch.exp(_half_logdet(g))).mean()  # seed 001 eq. (1), as the authors coded it
     if estimator == "authors":
         return weighted
-    return check_number(domain_volume, "parameter 'domain_volume'", low=0, low_open=True) * weighted  # notes ch2 §3.4: (|Ω|/N) Σ R²√det g, z ~ Unif(Ω)
+    volume = check_number(domain_volume, "parameter 'domain_volume'", low=0, low_open=True)
+    return volume * weighted  # (|Ω|/N) Σ R²√det g with z ~ Unif(Ω) = ∫_Ω R² dV_g
 
 
 def squared_curvature(decoder: Callable, z: torch.Tensor, estimator: str = "authors", *,
@@ -153,7 +162,7 @@ def squared_curvature(decoder: Callable, z: torch.Tensor, estimator: str = "auth
     :func:`squared_curvature_estimate` for the estimators. R by the Gauss route.
 
     ``eps`` regularizes consistently: R and √det g are those of the metric g + eps·I (geometry module docstring).
-    The authors' code added eps·I inside g⁻¹ only (notes ch2 §2, §6); the two agree to O(eps/λ_min(g)).
+    The authors' code added eps·I inside g⁻¹ only; the two agree to O(eps/λ_min(g)).
     """
     R, g = scalar_curvature_and_metric(decoder, z, eps, chunk_size=chunk_size)
     return squared_curvature_estimate(R, g, estimator, domain_volume=domain_volume)
@@ -182,7 +191,7 @@ def potential_and_gradient(potential: Callable, z: torch.Tensor):
 
 
 class MLPPotential(nn.Module):
-    """Learned potential f_φ: ℝ^d → ℝ, a small smooth MLP (notes ch2 §3.4 option A); forward (B, d) -> (B,).
+    """Learned potential f_φ: ℝ^d → ℝ, a small smooth MLP (our reading of seed 001's f); forward (B, d) -> (B,).
 
     Weights ~ U(−1/√fan_in, 1/√fan_in) drawn from ``generator`` (biases 0), so a seed fixes the initialization.
     """
@@ -213,7 +222,7 @@ class MLPPotential(nn.Module):
 
 
 class GaussianPotential(nn.Module):
-    """Fixed Gaussian potential f(z) = (z − m)ᵀ G (z − m) / (4τ) (notes ch2 §3.4 option C); (B, d) -> (B,).
+    """Fixed Gaussian potential f(z) = (z − m)ᵀ G (z − m) / (4τ) (Perelman 2002's Gaussian soliton); (B, d) -> (B,).
 
     With G the (constant) metric of a flat decoder, e^{−f}dV ∝ N(m, 2τ G⁻¹): the shrinking Gaussian soliton, for
     which W = 0. Defaults: m = 0, G = I (dimension taken from z).
@@ -233,7 +242,7 @@ class GaussianPotential(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         x = z if self.mean is None else z - self.mean
         gx = x if self.metric is None else x @ self.metric
-        return (gx * x).sum(-1) / (4 * self.tau)  # notes ch2 §3.4 option C: |z − m|²_g / (4τ)
+        return (gx * x).sum(-1) / (4 * self.tau)  # |z − m|²_g / (4τ)
 
 
 # ---------------------------------------------------------------------------------------- (2) F and (3) W
@@ -292,7 +301,7 @@ def _fields(decoder, potential, z, eps, chunk_size, reverse_potential: bool):
     R, g = scalar_curvature_and_metric(decoder, z, eps, chunk_size=chunk_size)
     f, grad_f = potential_and_gradient(potential, z)
     if reverse_potential:
-        f, grad_f = _reverse_gradient(f), _reverse_gradient(grad_f)
+        f, grad_f = reverse_gradient(f), reverse_gradient(grad_f)
     return R, g, f, grad_f
 
 
@@ -312,7 +321,7 @@ def perelman_W(decoder, potential, z, tau: float, log_q, *, normalize: bool = Tr
 
 def perelman_F_loss(decoder, potential, z, log_q, *, eps: float = 0.0,
                     chunk_size: int | None = None) -> torch.Tensor:
-    """Loss −F (normalized F), our reading of seed 001 eq. (2) as a regularizer (notes ch2 §3.2 option (a)).
+    """Loss −F (normalized F), our reading of seed 001 eq. (2) as a regularizer (module docstring, *Signs*).
 
     Descent moves the decoder up F (Ricci flow's direction) and, by gradient reversal, the potential down F
     (towards λ(g) = inf_f F); its value tends to −λ̂(g).
@@ -323,7 +332,7 @@ def perelman_F_loss(decoder, potential, z, log_q, *, eps: float = 0.0,
 
 def perelman_W_loss(decoder, potential, z, tau: float, log_q, *, eps: float = 0.0,
                     chunk_size: int | None = None) -> torch.Tensor:
-    """Loss −W (normalized W), our reading of seed 001 eq. (3) (notes ch2 §3.2 option (a)).
+    """Loss −W (normalized W), our reading of seed 001 eq. (3) as a regularizer (module docstring, *Signs*).
 
     Descent moves the decoder up W and, by gradient reversal, the potential down W (towards μ(g, τ) = inf_f W).
     """

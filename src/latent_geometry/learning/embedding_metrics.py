@@ -1,12 +1,14 @@
-"""Quantitative checks of the seed-001 goals (ours: the slides show figures only; notes §4.1 and §4.2).
+"""Quantitative checks of the seed-001 goals (ours: the slides show figures only, no numbers).
 
 Goal 1, "realign the Gaussian clouds on the same 2-D plane, without distortion": per-class similarity
 (Procrustes) fit of the codes to the ground truth — disparity and fitted scales, whose max/min ratio is 1 when all
 clouds share one scale —, the condition number of the pullback metric (1 for a conformal decoder).
 Goal 2, "unroll the doe without tearing": R² of the affine regression of the ground truth (s, h) on the codes,
 Spearman correlation of pairwise distances, trustworthiness (no false neighbours: folding) and continuity (no lost
-neighbours: tearing). Curvature summaries and a percentile bootstrap over seeds complete the set.
-All functions take numpy arrays or torch tensors and return Python floats or numpy arrays.
+neighbours: tearing). Curvature summaries (the authors' estimator of seed 001 eq. (1) is
+:func:`latent_geometry.geometry.functionals.squared_curvature_estimate`, reused here) and a percentile bootstrap
+over seeds complete the set. All functions take numpy arrays or torch tensors and return Python floats or numpy
+arrays.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import torch
 from scipy.spatial.distance import pdist
 from scipy.stats import spearmanr
 from sklearn.manifold import trustworthiness
+
+from latent_geometry.geometry.functionals import squared_curvature_estimate
 
 __all__ = [
     "ProcrustesFit",
@@ -131,20 +136,25 @@ def distance_spearman(z, y, max_points: int = 1500, seed: int = 0) -> float:
     return float(spearmanr(pdist(z[idx]), pdist(y[idx])).statistic)
 
 
-def curvature_summary(scalar_curvature, sqrt_det_g=None) -> dict:
-    """mean |R|, median |R|, E[R²] over points; with √det g also the authors' estimator mean(R²√det g)."""
-    r = np.asarray(scalar_curvature.detach().cpu() if hasattr(scalar_curvature, "detach") else scalar_curvature,
-                   dtype=np.float64).ravel()
+def _float64(x) -> np.ndarray:
+    return np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float64)
+
+
+def curvature_summary(scalar_curvature, metric=None) -> dict:
+    """mean |R|, median |R|, E[R²] over points R (B,); with the metric g (B, d, d) at the same points also the
+    authors' estimator of seed 001 eq. (1), mean R²√det g (``"authors_R2_sqrtdetg"``), computed in float64 by
+    :func:`~latent_geometry.geometry.functionals.squared_curvature_estimate`."""
+    r = _float64(scalar_curvature).ravel()
     if r.size == 0:
         raise ValueError("scalar_curvature must not be empty")
     out = {"mean_abs_R": float(np.abs(r).mean()), "median_abs_R": float(np.median(np.abs(r))),
            "mean_R2": float((r**2).mean())}
-    if sqrt_det_g is not None:
-        v = np.asarray(sqrt_det_g.detach().cpu() if hasattr(sqrt_det_g, "detach") else sqrt_det_g,
-                       dtype=np.float64).ravel()
-        if v.shape != r.shape:
-            raise ValueError(f"sqrt_det_g must have the shape of scalar_curvature {r.shape}, got {v.shape}")
-        out["authors_R2_sqrtdetg"] = float((r**2 * v).mean())  # notes §2: mean R(z_i)² √det g(z_i)
+    if metric is not None:
+        g = _float64(metric)
+        if g.ndim != 3 or g.shape[0] != r.size or g.shape[1] != g.shape[2]:
+            raise ValueError(f"metric must have shape ({r.size}, d, d) like scalar_curvature, got {g.shape}")
+        estimate = squared_curvature_estimate(torch.from_numpy(r), torch.from_numpy(g), "authors")
+        out["authors_R2_sqrtdetg"] = float(estimate)
     return out
 
 

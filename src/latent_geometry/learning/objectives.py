@@ -16,7 +16,7 @@ class Reconstruction:
     """Mean reconstruction error of an autoencoder, ``"mse"`` (per pixel) or ``"bce"`` (outputs in (0, 1)).
 
     ``batch[0]`` is the input; targets are the inputs themselves (on their own scale, e.g. [0, 1] for images:
-    seed 000's code compared sigmoid outputs with standardized targets, see notes ch1 §1.5).
+    seed 000's code compared sigmoid outputs with standardized targets, which no sigmoid can reach).
     """
 
     def __init__(self, kind: str = "mse"):
@@ -36,5 +36,5 @@ class Reconstruction:
 
 def mean_predictor_mse(train_x: torch.Tensor, val_x: torch.Tensor) -> float:
     """MSE on ``val_x`` of the constant predictor "mean training image": the floor any useful AE must beat
-    (seed 000's reported losses sat at this baseline, notes ch1 §0.3)."""
+    (seed 000's reported losses sat at this baseline)."""
     return float(F.mse_loss(train_x.mean(0, keepdim=True).expand_as(val_x), val_x))

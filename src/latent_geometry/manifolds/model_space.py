@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from latent_geometry._util.checks import check_choice, check_number, check_tensor
-from latent_geometry.manifolds._safe_math import _norm
+from latent_geometry.manifolds._safe_math import _is_traced
 from latent_geometry.manifolds.maps import (
     ambient_to_stereographic,
     euclidean_dist,
@@ -18,7 +18,6 @@ from latent_geometry.manifolds.maps import (
     hyperboloid_dist,
     hyperboloid_expmap0,
     hyperboloid_logmap0,
-    minkowski_inner,
     sphere_dist,
     sphere_expmap0,
     sphere_logmap0,
@@ -98,11 +97,25 @@ class ModelSpace:
         return self._logmap0(x)
 
     def dist(self, x: Tensor, y: Tensor) -> Tensor:
-        """Geodesic distance (seed 000, Table 1): x, y (..., point_dim), broadcast → (...,)."""
+        """Geodesic distance (seed 000, Table 1): x, y (..., point_dim), broadcast → (...,).
+
+        Points that break the space's constraint (:meth:`belongs`, e.g. (0.5, 0, 0) for H2) raise a ValueError
+        naming x or y; NaN coordinates pass and give NaN distances. The check is a few vectorized operations per
+        argument and one host synchronization per call, ≈ 10 % of exp + dist + backward of H2xE2xS2 on the CPU
+        (0.2–0.5 ms for 64–4096 float32 points, benchmarks/bench_manifolds.py's task); it is skipped under torch.func
+        transforms (vmap, jacfwd) and torch.compile, and for E and the stereographic S, where every finite point is
+        on the space. The pure functions of :mod:`latent_geometry.manifolds.maps` do not check.
+        """
         what = f"point of {self.name} in the {self.chart} chart"
         _check_tensor(x, self.point_dim, "x", what)
         _check_tensor(y, self.point_dim, "y", what)
+        _check_on_space([self], [(x,)], [(y,)])
         return self._dist(x, y)
+
+    @property
+    def _constrained(self) -> bool:
+        """Whether some finite points of the chart are not on the space (ambient S and H, stereographic H)."""
+        return self.kind == "H" or (self.kind == "S" and self.chart == "ambient")
 
     def belongs(self, x: Tensor, atol: float | None = None) -> Tensor:
         """Bool (...,): x is a finite point of the space in this chart, up to ``atol`` (default 1000·eps of x.dtype).
@@ -111,17 +124,24 @@ class ModelSpace:
         points far out in float32 pass); stereographic H: √−K‖p‖ < 1 + atol; E and stereographic S: finite.
         """
         _check_tensor(x, self.point_dim, "x", f"point of {self.name} in the {self.chart} chart")
-        atol = 1000 * torch.finfo(x.dtype).eps if atol is None else atol
+        atol = None if atol is None else check_number(atol, "atol", low=0)
         finite = torch.isfinite(x).all(-1)
+        return finite if not self._constrained else finite & ~self._violation(x, atol)
+
+    def _violation(self, x: Tensor, atol: float | None = None) -> Tensor:
+        """Bool (...,): x breaks the constraint of :meth:`belongs` (never True for NaN: every test is a ``>``); no
+        shape check. Few operations, as :meth:`dist` evaluates it on every call (no gradient is recorded)."""
+        atol = 1000 * torch.finfo(x.dtype).eps if atol is None else atol
         k = self.curvature
-        if self.kind == "E" or (self.kind == "S" and self.chart == "stereographic"):
-            return finite
-        if self.chart == "stereographic":
-            return finite & (math.sqrt(-k) * _norm(x).squeeze(-1) < 1 + atol)
-        if self.kind == "S":
-            return finite & ((math.sqrt(k) * _norm(x).squeeze(-1) - 1).abs() <= atol)
-        scale = -k * (x * x).sum(-1)
-        return finite & (x[..., 0] > 0) & ((k * minkowski_inner(x, x) - 1).abs() <= atol * scale)
+        with torch.no_grad():
+            if self.chart == "stereographic":  # H: √−K‖p‖ ≥ 1 + atol
+                return torch.linalg.vector_norm(x, dim=-1) >= (1 + atol) / math.sqrt(-k)
+            if self.kind == "S":  # |√K‖x‖ − 1| > atol
+                return (torch.linalg.vector_norm(x, dim=-1).mul_(math.sqrt(k)).sub_(1)).abs_() > atol
+            squares = x * x
+            total = squares.sum(-1)  # x₀² + ‖x_s‖²
+            inner = torch.sub(total, squares[..., 0], alpha=2)  # ⟨x, x⟩_L
+            return ((inner.mul_(k).sub_(1)).abs_() > total.mul_(-k * atol)) | (x[..., 0] <= 0)
 
     def to_stereographic(self, x: Tensor) -> Tensor:
         """Ambient point (..., ambient_dim) → stereographic chart (..., 2)."""
@@ -133,3 +153,30 @@ class ModelSpace:
         _check_tensor(p, 2, "p", f"stereographic point of {self.name}")
         return stereographic_to_ambient(p, self.curvature)
 
+
+
+def _check_on_space(spaces, x_parts, y_parts, product: str | None = None) -> None:
+    """ValueError naming x or y when a finite point fails ``belongs`` on one of ``spaces``; one synchronization.
+
+    ``x_parts`` / ``y_parts``: per space, a 1-tuple with the slice of x / y that lives on it; ``product``: the
+    signature when the spaces are the components of a product (named in the message).
+    """
+    checked = [(c, a[0], b[0], i) for i, (c, a, b) in enumerate(zip(spaces, x_parts, y_parts)) if c._constrained]
+    if not checked or any(_is_traced(t) for _, a, b, _ in checked for t in (a, b)):
+        return
+    flags = torch.stack([m.any() for c, a, b, _ in checked for m in (c._violation(a), c._violation(b))])
+    if not bool(flags.any()):
+        return
+    flags = flags.tolist()
+    for i, (c, a, b, component) in enumerate(checked):
+        for name, t, bad in (("x", a, flags[2 * i]), ("y", b, flags[2 * i + 1])):
+            if bad:
+                index = tuple(torch.nonzero(c._violation(t))[0].tolist())
+                rule = {("ambient", "S"): f"‖x‖ = R = {c.radius:g}",
+                        ("ambient", "H"): f"⟨x, x⟩_L = −R² = {-c.radius ** 2:g} with x₀ > 0 (time first)",
+                        ("stereographic", "H"): f"‖p‖ ≤ R = {c.radius:g}"}[(c.chart, c.kind)]
+                part = "" if product is None else f" (component {component} of {product})"
+                raise ValueError(
+                    f"{name} is not a point of {c.name}{part} in the {c.chart} chart ({rule}, up to 1000·eps): "
+                    f"{name}{list(index) if index else ''} = {t[index].tolist()}; map latents with expmap0 "
+                    f"(the pure functions such as hyperboloid_dist do not check)")

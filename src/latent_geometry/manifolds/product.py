@@ -9,7 +9,7 @@ from torch import Tensor
 
 from latent_geometry.manifolds._safe_math import _safe_sqrt
 from latent_geometry.manifolds.maps import ambient_to_stereographic, stereographic_to_ambient
-from latent_geometry.manifolds.model_space import ModelSpace, _check_chart, _check_tensor
+from latent_geometry.manifolds.model_space import ModelSpace, _check_chart, _check_on_space, _check_tensor
 from latent_geometry.manifolds.signatures import format_signature, parse_signature
 
 class ProductManifold:
@@ -61,12 +61,19 @@ class ProductManifold:
         return torch.cat([c.logmap0(p) for c, p in zip(self.components, parts)], dim=-1)
 
     def dist(self, x: Tensor, y: Tensor) -> Tensor:
-        r"""d(x, y) = √(Σ_i d_i(x_i, y_i)²) (seed 000, eq. (1), applied recursively); x, y (..., point_dim) → (...,)."""
+        r"""d(x, y) = √(Σ_i d_i(x_i, y_i)²) (seed 000, eq. (1), applied recursively); x, y (..., point_dim) → (...,).
+
+        A NaN in any component gives NaN. Finite points off the product (a component fails
+        :meth:`ModelSpace.belongs`) raise a ValueError naming x or y, with one synchronization for all components
+        (see :meth:`ModelSpace.dist`).
+        """
         what = f"point_dim of {self.signature} in the {self.chart} chart"
         _check_tensor(x, self.point_dim, "x", what)
         _check_tensor(y, self.point_dim, "y", what)
         sizes = [c.point_dim for c in self.components]
-        squares = [c.dist(a, b) ** 2 for c, a, b in zip(self.components, x.split(sizes, -1), y.split(sizes, -1))]
+        x_parts, y_parts = x.split(sizes, -1), y.split(sizes, -1)
+        _check_on_space(self.components, [(a,) for a in x_parts], [(b,) for b in y_parts], self.signature)
+        squares = [c._dist(a, b) ** 2 for c, a, b in zip(self.components, x_parts, y_parts)]
         return _safe_sqrt(sum(squares))  # seed 000, eq. (1)
 
     def belongs(self, x: Tensor, atol: float | None = None) -> Tensor:

@@ -20,58 +20,80 @@ class ConfigError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------------- checks
-# A check receives the (already type-coerced) value and returns an error text, or None when the value is fine.
+@dataclass(frozen=True)
+class Rule:
+    """A check that also declares the set it accepts, so tests can draw values inside and outside it.
+
+    Calling a rule with an (already type-coerced) value returns an error text, or None when the value is fine.
+    The declared set: numbers in [low, high] (``low_open``: low excluded), one of ``choices``, a sequence of at least
+    ``min_len`` items each accepted by ``item``, or a custom ``kind`` (e.g. ``"signature"``) tested by ``test``.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple | None = None
+    min_len: int | None = None
+    item: "Rule | None" = None
+    kind: str | None = None
+    test: Callable[[Any], "str | None"] | None = None
+
+    def __call__(self, value) -> str | None:
+        if self.choices is not None and value not in self.choices:
+            return f"must be one of {', '.join(map(repr, self.choices))}"
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return f"must be {'>' if self.low_open else '>='} {self.low:g}" + (
+                f" and <= {self.high:g}" if self.high is not None else "")
+        if self.high is not None and value > self.high:
+            return f"must lie in [{self.low:g}, {self.high:g}]" if self.low is not None else f"must be <= {self.high:g}"
+        if self.min_len is not None and len(value) < self.min_len:
+            return "must not be empty" if self.min_len == 1 else f"must hold at least {self.min_len} values"
+        if self.item is not None:
+            for v in value:
+                problem = self.item(v)
+                if problem:
+                    return f"every element {problem} (got {v!r})"
+        return self.test(value) if self.test is not None else None
+
+
 Check = Callable[[Any], "str | None"]
 
-
-def positive(value) -> str | None:
-    return None if value > 0 else "must be > 0"
-
-
-def non_negative(value) -> str | None:
-    return None if value >= 0 else "must be >= 0"
+positive = Rule(low=0, low_open=True)
+non_negative = Rule(low=0)
+non_empty = Rule(min_len=1)
 
 
-def one_of(*allowed) -> Check:
-    def check(value):
-        return None if value in allowed else f"must be one of {', '.join(map(repr, allowed))}"
-
-    return check
+def at_least(low: float) -> Rule:
+    return Rule(low=low)
 
 
-def in_range(low: float, high: float) -> Check:
-    def check(value):
-        return None if low <= value <= high else f"must lie in [{low}, {high}]"
-
-    return check
+def one_of(*allowed) -> Rule:
+    return Rule(choices=tuple(allowed))
 
 
-def each(item_check: Check) -> Check:
-    """Apply ``item_check`` to every element of a tuple-valued parameter."""
-
-    def check(values):
-        for v in values:
-            problem = item_check(v)
-            if problem:
-                return f"every element {problem} (got {v!r})"
-        return None
-
-    return check
+def in_range(low: float, high: float) -> Rule:
+    return Rule(low=low, high=high)
 
 
-def non_empty(values) -> str | None:
-    return None if len(values) > 0 else "must not be empty"
+def each(item_rule: Rule) -> Rule:
+    """Apply ``item_rule`` to every element of a tuple-valued parameter."""
+    return Rule(item=item_rule)
 
 
-def all_of(*checks: Check) -> Check:
-    def check(value):
-        for c in checks:
-            problem = c(value)
-            if problem:
-                return problem
-        return None
-
-    return check
+def all_of(*rules: Rule) -> Rule:
+    """One rule accepting what every rule accepts (their declared sets merged; a conflict is a spec error)."""
+    merged = {}
+    for rule in rules:
+        for name in ("low", "high", "low_open", "choices", "min_len", "item", "kind", "test"):
+            value = getattr(rule, name)
+            if value not in (None, False):
+                if name in merged and merged[name] != value:
+                    if name == "low":  # the stricter lower bound wins
+                        value = max(merged[name], value)
+                    else:
+                        raise ValueError(f"all_of: conflicting {name!r} in {rules}")
+                merged[name] = value
+    return Rule(**merged)
 
 
 # ---------------------------------------------------------------------------------------------------- params

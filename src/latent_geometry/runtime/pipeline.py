@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,27 @@ def chapter_sources(selected: list[str] | None = None) -> list[Path]:
     return sources
 
 
+def spec_name(source: Path) -> str:
+    """The parameter spec a chapter source validates against: the name in its ``make_config("<name>", ...)`` call."""
+    match = re.search(r"make_config\(\s*[\"'](\w+)[\"']", Path(source).read_text())
+    if match is None:
+        raise ValueError(f"{Path(source).name} calls no make_config(\"<chapter>\", ...): every chapter needs a config")
+    return match.group(1)
+
+
+def validate_parameters(source: Path, parameters: dict):
+    """Resolve ``parameters`` (``profile`` plus overrides) against the chapter's spec before any kernel starts.
+
+    Returns the validated Config; raises ConfigError naming the parameter (unknown names included, so a
+    misspelt ``-p`` is never silently ignored).
+    """
+    from latent_geometry.runtime.config import make_config
+
+    overrides = dict(parameters)
+    profile = overrides.pop("profile", "laptop")
+    return make_config(spec_name(source), profile, **overrides)
+
+
 def _parse_value(text: str):
     """papermill-style ``-p name value``: Python literals are parsed, anything else stays a string."""
     try:
@@ -55,6 +77,7 @@ def execute_chapter(source: Path, out_dir: Path, parameters: dict, progress: boo
     import nbformat
     import papermill
 
+    validate_parameters(source, parameters)  # bad parameters fail here: no kernel, nothing written
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{source.stem}.ipynb"
@@ -79,13 +102,24 @@ def execute(profile: str, out_dir: Path, chapters: list[str] | None = None, para
     """Execute the (selected) chapters at ``profile``; returns the executed notebooks' paths."""
     from latent_geometry.runtime.config import PROFILES
 
+    from latent_geometry.runtime.config import ConfigError, parameter_names
+
     if profile not in PROFILES:  # fail before starting any kernel
-        raise ValueError(f"parameter 'profile' must be one of {', '.join(PROFILES)}, got {profile!r}")
+        raise ConfigError(f"parameter 'profile' must be one of {', '.join(PROFILES)}, got {profile!r}")
+    sources = chapter_sources(chapters)
+    parameters = dict(parameters or {})
+    known = {source: set(parameter_names(spec_name(source))) for source in sources}
+    orphans = sorted(set(parameters) - set().union(*known.values()))
+    if orphans:
+        raise ConfigError(f"unknown parameter {orphans[0]!r}: no selected chapter defines it")
+    runs = {s: {"profile": profile, **{k: v for k, v in parameters.items() if k in known[s]}} for s in sources}
+    for source, run_parameters in runs.items():  # every chapter's parameters are checked before the first runs
+        validate_parameters(source, run_parameters)
     done = []
-    for source in chapter_sources(chapters):
+    for source, run_parameters in runs.items():
         t0 = time.perf_counter()
         print(f"[{profile}] executing {source.name} -> {out_dir}", flush=True)
-        done.append(execute_chapter(source, out_dir, {"profile": profile, **(parameters or {})}, progress))
+        done.append(execute_chapter(source, out_dir, run_parameters, progress))
         print(f"[{profile}] {source.stem} done in {time.perf_counter() - t0:.1f} s", flush=True)
     return done
 
@@ -141,7 +175,12 @@ def main(argv=None):
     if args.command == "execute":
         params = {name: _parse_value(value) for name, value in args.parameter}
         progress = not args.no_progress and not os.environ.get("CI")
-        execute(args.profile, args.out, args.chapter, params, progress)
+        from latent_geometry.runtime.config import ConfigError
+
+        try:
+            execute(args.profile, args.out, args.chapter, params, progress)
+        except ConfigError as error:  # a bad parameter: one clear line, nothing executed
+            parser.exit(2, f"error: {error}\n")
     else:
         html = build(args.executed, args.path_output)
         print(f"book rendered: {html / 'index.html'}")

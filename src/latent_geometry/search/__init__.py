@@ -2,7 +2,8 @@
 
 Nodes are products of E², S², H² (sorted curvature tuples, seed 000 §3.2); swap edges carry 1/d_GH with d_GH the
 Hungarian-matched sum of Table 2 distances, resize edges a convention (``RESIZE_D_GH``). The node count is eq. (4).
-``spectral`` gives the Laplacians, Fiedler vectors, stationary distribution and mixing of the walk P = D⁻¹W (§3.3);
+``spectral`` gives the Laplacians, Fiedler vectors, stationary distribution and mixing of the walk P = D⁻¹W (§3.3),
+all of one graph at once in ``spectral_summary``;
 ``walks`` the seed's random walks, its performance-based backtracking, the authors' depth-first search, random
 search, and exact and simulated hitting times.
 """
@@ -21,6 +22,7 @@ from latent_geometry.search.space import (
     seed_code_graph,
     signature_features,
     signatures,
+    swap_edge_report,
 )
 from latent_geometry.search.spectral import (
     fiedler_space,
@@ -30,6 +32,7 @@ from latent_geometry.search.spectral import (
     mixing_time,
     spectral_clustering,
     spectral_gap,
+    spectral_summary,
     stationary_distribution,
     transition_matrix,
     weight_matrix,
@@ -50,9 +53,9 @@ from latent_geometry.search.walks import (
 __all__ = [
     "PAIR_NAMES", "RESIZE_D_GH", "TABLE2_D_GH", "brute_force_product_distance", "component_distance",
     "edge_counts", "first_mismatch_distance", "product_distance", "search_space", "search_space_size",
-    "seed_code_graph", "signature_features", "signatures",
+    "seed_code_graph", "signature_features", "signatures", "swap_edge_report",
     "fiedler_space", "fiedler_vector", "laplacian", "laplacian_spectrum", "mixing_time", "spectral_clustering",
-    "spectral_gap", "stationary_distribution", "transition_matrix", "weight_matrix",
+    "spectral_gap", "spectral_summary", "stationary_distribution", "transition_matrix", "weight_matrix",
     "STRATEGIES", "SearchResult", "backtracking_walk", "depth_first_search", "expected_evaluations", "hitting_times",
     "random_search", "random_search_expected_evaluations", "random_walk", "simulate_hitting_time",
 ]

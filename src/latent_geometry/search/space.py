@@ -84,7 +84,7 @@ def brute_force_product_distance(a, b) -> float:
 
 
 def first_mismatch_distance(a, b) -> float:
-    """The distance the authors' code used instead of Hungarian matching (notes ch1 §1.3; not the seed's rule).
+    """The distance the authors' code used instead of Hungarian matching (not seed 000's §3.2 rule).
 
     Both component lists are sorted by name (E2 < H2 < S2) and the Table 2 distance of the first position where
     they differ is returned (0 for equal signatures). It disagrees with :func:`product_distance`, e.g. for
@@ -170,7 +170,7 @@ def search_space(
 
 
 def seed_code_graph(n_p: int) -> nx.Graph:
-    """The graph the authors' paper-era code actually searched (notes ch1 §0.1, §1.3; not the seed's description).
+    """The graph the authors' paper-era code actually searched (not seed 000's §3.2 description).
 
     Only the signatures with exactly n_p components, every pair joined (the complete graph, 210 edges at n_p = 5),
     weighted by :func:`first_mismatch_distance`: ``d_gh`` and ``weight = 1 / d_gh``. Edges carry ``kind="code"``
@@ -194,13 +194,35 @@ def edge_counts(n_p: int) -> dict[str, int]:
 
     A swap edge {c+x, c+y} is fixed by its common part c (a multiset of size i−1: C(i+1, 2) choices) and the pair
     {x, y}, so each Table 2 pair has Σ_{i=1}^{n_p} C(i+1, 2) = C(n_p+2, 3) edges. A resize edge c ↔ c+x is fixed by
-    c (size 1…n_p−1) and x: 3·(C(n_p+2, 3) − 1) = 3·s(n_p − 1) edges (notes ch1 §1.3).
+    c (size 1…n_p−1) and x: 3·(C(n_p+2, 3) − 1) = 3·s(n_p − 1) edges, with s from seed 000, eq. (4).
     """
     _check_n_p(n_p)
     per_pair = comb(n_p + 2, 3)
     counts = {name: per_pair for name in PAIR_NAMES.values()}
     counts["resize"] = 3 * (per_pair - 1)
     return counts
+
+
+def swap_edge_report(graph: nx.Graph) -> dict:
+    """How the swap edges of ``search_space(...)`` are weighted, checked edge by edge (seed 000, §3.2, Table 2).
+
+    ``swap_edges``: their number; ``table2_error``: max |d_gh − Table 2 distance of the swapped pair| (0 when the
+    Hungarian matching on an edge is the swapped pair, as the triangle inequality of Table 2 implies);
+    ``brute_force_error``: max |:func:`product_distance` − :func:`brute_force_product_distance`| (n_p ≤ 8);
+    ``first_mismatch_wrong``: the number of edges where :func:`first_mismatch_distance` (the authors' rule)
+    differs from the Hungarian distance by more than 1e-12.
+    """
+    by_name = {name: TABLE2_D_GH[key] for key, name in PAIR_NAMES.items()}
+    swaps = [(s, t, d) for s, t, d in graph.edges(data=True) if d["kind"] == "swap"]
+    hungarian = [product_distance(s, t) for s, t, _ in swaps]
+    brute = [brute_force_product_distance(s, t) for s, t, _ in swaps]
+    code = [first_mismatch_distance(s, t) for s, t, _ in swaps]
+    return {
+        "swap_edges": len(swaps),
+        "table2_error": max((abs(d["d_gh"] - by_name[d["pair"]]) for *_, d in swaps), default=0.0),
+        "brute_force_error": max((abs(h - b) for h, b in zip(hungarian, brute)), default=0.0),
+        "first_mismatch_wrong": sum(abs(c - h) > 1e-12 for h, c in zip(hungarian, code)),
+    }
 
 
 def signature_features(nodes: Sequence) -> dict[str, np.ndarray]:

@@ -195,3 +195,28 @@ def mixing_time(W: np.ndarray, eps: float = 0.25, max_steps: int = 10_000) -> in
             return t
         Pt = Pt @ P
     raise ValueError(f"the walk did not mix to eps={eps} within max_steps={max_steps} (periodic or disconnected?)")
+
+
+def spectral_summary(W: np.ndarray, features=None, eps: float = 0.25) -> dict:
+    """The spectral facts of one weighted graph in one dict (seed 000, §3.3; von Luxburg 2007).
+
+    Keys: ``n_zero`` (multiplicity of eigenvalue 0 of L = D − W: the number of connected components), ``lambda2``
+    and ``multiplicity`` (λ₂ of L_rw and the dimension of its eigenspace, :func:`fiedler_space`), ``R`` (for each
+    ``name: feature`` of ``features``, the multiple correlation of the feature with that eigenspace,
+    :func:`multiple_correlation`), ``gap``, ``absolute_gap`` and ``relaxation_time`` (:func:`spectral_gap`),
+    ``t_mix`` (:func:`mixing_time` at ``eps``; ``inf`` when the walk never mixes: a disconnected or bipartite
+    graph) and ``pi_ratio`` (max π / min π of the stationary distribution).
+    """
+    W = np.asarray(W, dtype=np.float64)
+    n_zero = n_zero_eigenvalues(laplacian_spectrum(W)[0])
+    lam2, basis = fiedler_space(W)
+    gap = spectral_gap(W)
+    pi = stationary_distribution(W)
+    never_mixes = n_zero > 1 or gap["absolute_gap"] <= 1e-12
+    return {
+        "n_zero": n_zero, "lambda2": lam2, "multiplicity": int(basis.shape[1]),
+        "R": {name: multiple_correlation(basis, f) for name, f in (features or {}).items()},
+        **gap,
+        "t_mix": float("inf") if never_mixes else mixing_time(W, eps),
+        "pi_ratio": float(pi.max() / pi.min()),
+    }

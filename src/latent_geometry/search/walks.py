@@ -11,7 +11,7 @@ Strategies:
   p_ij = w_ij / d_i (``weighted=True``, seed §3.3) or uniformly (``weighted=False``).
 * :func:`backtracking_walk` — the seed's performance-based backtracking as the paper describes it (§3.3): step to a
   random neighbour; if the objective got worse, step back and try a neighbour not yet tried from there.
-* :func:`depth_first_search` — what the authors' code called "backtracking" (notes ch1 §1.4): a randomized
+* :func:`depth_first_search` — what the authors' code called "backtracking" (their search script): a randomized
   depth-first search that never revisits a node and never looks at the objective.
 * :func:`random_search` — uniform sampling of nodes, with or without replacement.
 
@@ -20,6 +20,7 @@ uniform over all nodes unless given): :func:`expected_evaluations` (exact, linea
 :func:`random_search_expected_evaluations` (closed form) and :func:`simulate_hitting_time`.
 """
 
+import numbers
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
@@ -106,7 +107,12 @@ class _Walker:
         return self.index[sig]
 
     def evaluate(self, i: int) -> float:
-        value = float(self.objective(self.nodes[i]))
+        raw = self.objective(self.nodes[i])
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise TypeError(f"objective must return a real number (lower is better), got {raw!r} "
+                            f"({type(raw).__name__}) for signature {self.nodes[i]}") from None
         if np.isnan(value):
             raise ValueError(f"objective returned NaN for signature {self.nodes[i]}")
         self.visited.append(i)
@@ -186,7 +192,7 @@ def backtracking_walk(graph: nx.Graph, objective: Objective, budget: int, rng: n
 
 def depth_first_search(graph: nx.Graph, objective: Objective, budget: int, rng: np.random.Generator, *,
                        weighted: bool = False, start=None, stop_at=None) -> SearchResult:
-    """What the authors' code ran as "backtracking" (notes ch1 §1.4): a randomized depth-first search.
+    """What the authors' code ran as "backtracking" (its search script, not seed 000 §3.3): a randomized depth-first search.
 
     Move to a random *unvisited* neighbour of the current node and evaluate it; when there is none, pop back along
     the path (no evaluation; the paper-era code re-trained the popped node). The objective is never compared, and no
@@ -310,6 +316,8 @@ def simulate_hitting_time(strategy: str, graph: nx.Graph, targets, n_sim: int, r
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, got {strategy!r}")
     check_int(n_sim, "n_sim", low=1)
+    max_evaluations = check_int(max_evaluations, "max_evaluations (evaluations per simulated run before it is "
+                                "censored)", low=1)
     target_set = {_node(graph, t) for t in _as_collection(targets)}
     if objective is None:
         def objective(s):
@@ -324,11 +332,24 @@ def simulate_hitting_time(strategy: str, graph: nx.Graph, targets, n_sim: int, r
 
 
 def _as_collection(targets) -> Collection:
-    """A single signature (string or curvature tuple) or a collection of them -> a list of signatures."""
-    single = isinstance(targets, tuple) and all(isinstance(k, int | np.integer) for k in targets)
-    if isinstance(targets, str) or single:
+    """A single signature or a collection of them -> a list of signatures.
+
+    One signature: a string ('H2xE2'), a ProductManifold, or a flat sequence / 1-D array of numbers ((-1, 0, 0),
+    [-1, 0, 0], np.array([-1, 0, 0])). Anything else is iterated as a collection of signatures (a 2-D array by rows).
+    """
+    if isinstance(targets, np.ndarray):
+        if targets.ndim == 1 and targets.size and np.issubdtype(targets.dtype, np.number):
+            return [tuple(targets.tolist())]
+        targets = [tuple(row) for row in targets.tolist()] if targets.ndim == 2 else list(targets)
+    if isinstance(targets, str) or hasattr(targets, "curvatures"):
         return [targets]
-    targets = list(targets)
+    if isinstance(targets, (tuple, list)) and targets and all(isinstance(k, numbers.Number) for k in targets):
+        return [tuple(targets)]
+    try:
+        targets = list(targets)
+    except TypeError:
+        raise TypeError(f"targets must be a signature or a collection of signatures, got {targets!r} "
+                        f"({type(targets).__name__})") from None
     if not targets:
         raise ValueError("targets must name at least one signature")
     return targets

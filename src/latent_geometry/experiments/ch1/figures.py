@@ -54,7 +54,7 @@ def exp_map_figure(radii: Sequence[float] = (0.5, 1.0, 1.5, 2.0), n_rays: int = 
 
 def radial_profile_figure(max_norm: float = 2 * np.pi):
     """Distance from the base point reached by exp(u), against ‖u‖: ours (exactly ‖u‖ on S up to π, on H and E
-    everywhere) beside the norm of the authors' code's 2-D outputs (sin‖u‖, sinh‖u‖; notes ch1 §1.2)."""
+    everywhere) beside the norm of the authors' code's 2-D outputs (sin‖u‖, sinh‖u‖; not seed 000's Table 1 maps)."""
     r = torch.linspace(0, max_norm, 400, dtype=torch.float64)
     u = torch.stack([r, torch.zeros_like(r)], -1)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))

@@ -28,7 +28,7 @@ def _np(x) -> np.ndarray:
 
 def scatter3d_figure(points, color, title: str = "", azim: float = -70, elev: float = 15, cmap: str = "jet"):
     """3-D scatter of (N, 3) points coloured by ``color`` (the seed's "3D representation" slides: jet colormap;
-    azim 155 / elev 15 for the Gaussians, azim −70 / elev 15 for the roll, notes ch2 §4)."""
+    azim 155 / elev 15 for the Gaussians, azim −70 / elev 15 for the roll, as in the authors' notebooks)."""
     p = _np(points)
     fig = plt.figure(figsize=(4.6, 4.2))
     ax = fig.add_subplot(projection="3d")

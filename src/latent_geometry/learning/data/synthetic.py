@@ -1,7 +1,7 @@
 """Seeded toy datasets of chapter 2 (seed 001, slide "Datasets"), each with exact ground-truth 2-D coordinates.
 
 * :func:`gaussian_planes` — k Gaussian clouds, each in its own random 2-D plane of ℝ^D, as the authors generated
-  them (``ricci_regularization/SyntheticDataset.py``, see ``../shared/notes/ch2-ricci-flow.md`` §4.1):
+  them (``ricci_regularization/SyntheticDataset.py`` of the authors' repository):
   ``x = Q_j y + shift_j`` with ``y ~ N(0, var_class·I₂)`` and ``shift_j ~ N(0, interclass_sd²·I_D)``.
   The authors' planes are ``Q_j = QR(torch.rand(D, 2))``: uniform [0, 1] entries, so every plane contains a
   direction close to (1,…,1)/√D and the planes are far from independent (largest principal-angle cosine ≈ 0.85 at
@@ -65,7 +65,7 @@ def random_planes(
 ) -> torch.Tensor:
     """k orthonormal D×2 frames, shape (k, D, 2).
 
-    ``"uniform_qr"``: Q of the QR factorisation of ``torch.rand(D, 2)`` (the authors' generator; notes §0 item 6).
+    ``"uniform_qr"``: Q of the QR factorisation of ``torch.rand(D, 2)`` (the authors' generator).
     ``"haar"``: Q of ``torch.randn(D, 2)`` with the signs of diag(R) made positive, which is Haar-distributed on the
     Stiefel manifold (Mezzadri 2007, "How to generate random matrices from the classical compact groups").
     """
@@ -77,7 +77,7 @@ def random_planes(
     frames = []
     for _ in range(k):
         if kind == "uniform_qr":
-            q, _ = torch.linalg.qr(torch.rand(D, 2, generator=generator, dtype=dtype))  # notes §4.1: QR(torch.rand)
+            q, _ = torch.linalg.qr(torch.rand(D, 2, generator=generator, dtype=dtype))  # the authors' QR(torch.rand)
         else:
             q, r = torch.linalg.qr(torch.randn(D, 2, generator=generator, dtype=dtype))
             q = q * torch.sign(torch.diagonal(r))  # Haar measure (Mezzadri 2007, §5)
@@ -105,7 +105,7 @@ def gaussian_planes(
     seed: int = 0,
     dtype=torch.float32,
 ) -> ToyDataset:
-    """Three Gaussians in random 2-D planes (seed 001, slide "Datasets" 1; notes §4.1).
+    """Three Gaussians in random 2-D planes (seed 001, slide "Datasets" 1, as the authors generated them).
 
     For j = 0..k−1: ``y ~ N(0, var_class·I₂)`` (n_per_plane samples), ``x = Q_j y + shift_j`` with
     ``shift_j ~ N(0, interclass_sd²·I_D)`` — the authors' ``intercl_var`` is this standard deviation. Rows are
@@ -125,7 +125,7 @@ def gaussian_planes(
     for j in range(k):
         y = var_class**0.5 * torch.randn(n_per_plane, 2, generator=gen, dtype=torch.float64)
         shift = interclass_sd * torch.randn(D, generator=gen, dtype=torch.float64)
-        xs.append(y @ bases[j].T + shift)  # notes §4.1: x = Q_j y + shift_j
+        xs.append(y @ bases[j].T + shift)  # x = Q_j y + shift_j
         coords.append(y)
         shifts.append(shift)
     labels = torch.arange(k).repeat_interleave(n_per_plane)
@@ -139,7 +139,7 @@ def gaussian_planes(
 
 
 def spiral_arc_length(t):
-    """Arc length of t ↦ (t cos t, t sin t) from 0: s(t) = ½(t√(1+t²) + asinh t) (notes §4.2).
+    """Arc length of t ↦ (t cos t, t sin t) from 0: s(t) = ½(t√(1+t²) + asinh t).
 
     |d/dt (t cos t, t sin t)| = √(1+t²), whose antiderivative vanishing at 0 is the formula above.
     Works on numpy arrays and torch tensors.
@@ -156,7 +156,7 @@ def swiss_roll(n: int = 18_000, noise: float = 0.05, *, seed: int = 1, dtype=tor
     scikit-learn draws t = 1.5π(1 + 2U₁), h = 21U₂ and returns X = (t cos t, h, t sin t) + noise·N(0, I₃) and t.
     ``coords`` = (s(t), h) are isometric coordinates of the noise-free sheet (s from :func:`spiral_arc_length`;
     the sheet is ≈ 89.37 × 21); h is recovered by replaying scikit-learn's RandomState stream, and the replay is
-    checked against the returned t. The authors' seed-era call used ``random_state=1`` (notes §4.2).
+    checked against the returned t. The authors' seed-era call used ``random_state=1``.
     """
     _check_positive_int("n", n)
     if not noise >= 0:

@@ -9,5 +9,6 @@ from latent_geometry.runtime.specs import ch1, ch2
 CHAPTERS = {
     "ch1": ChapterSpec(ch1.PARAMS),
     "ch2": ChapterSpec(ch2.PARAMS, ch2.CROSS_CHECKS),
+    "numerical_accuracy": ChapterSpec(()),
     "environment": ChapterSpec(()),  # the appendix page: a profile, no parameters
 }

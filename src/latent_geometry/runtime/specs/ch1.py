@@ -25,7 +25,7 @@ PARAMS = (
     # validation MSE 0.054 (mean-image predictor 0.067); batch 128, lr 1e-3, 3 epochs stayed above the baseline.
     Param("n_train", int, {"smoke": 512, "laptop": 5_000, "paper": 0}, check=non_negative, help="0 = all"),
     Param("n_val", int, {"smoke": 256, "laptop": 1_000, "paper": 0}, check=non_negative, help="0 = all"),
-    # paper: seed 000's code trained with Adam 1e-3, batch 64, 10 epochs (notes §1.5)
+    # paper: seed 000's code trained with Adam 1e-3, batch 64, 10 epochs (its training script)
     *training_params(epochs={"smoke": 1, "laptop": 4, "paper": 10},
                      batch_size={"smoke": 64, "laptop": 32, "paper": 64},
                      lr={"smoke": 2e-3, "laptop": 2e-3, "paper": 1e-3}),

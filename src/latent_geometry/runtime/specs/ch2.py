@@ -1,12 +1,22 @@
 """Chapter 2 (seed 001, Ricci-type curvature regularization): parameters and their values per profile.
 
-``paper`` uses the authors' dataset sizes and architecture (notes ch2 §4, §5.2: 6 000 points per plane, 18 000
+``paper`` uses the authors' dataset sizes and architecture (the authors' code: 6 000 points per plane, 18 000
 Swiss-roll points, sin MLP D-512-256-128-2, batch 32, 30 epochs); ``laptop`` is a reduced replication for 2 CPU
 cores; ``smoke`` exercises every code path on tiny data. ``epochs`` is the plain pre-training every variant
 starts from, ``finetune_epochs`` the further epochs each variant (the λ = 0 baseline included) then trains.
 """
 
-from latent_geometry.runtime.params import Param, all_of, each, in_range, non_empty, non_negative, one_of, positive
+from latent_geometry.runtime.params import (
+    Param,
+    all_of,
+    at_least,
+    each,
+    in_range,
+    non_empty,
+    non_negative,
+    one_of,
+    positive,
+)
 from latent_geometry.runtime.specs.common import device_param, seed_param, training_params
 
 # Mirrors of latent_geometry.learning.data.synthetic.PLANE_KINDS and latent_geometry.experiments.ch2.recipe.FUNCTIONALS (kept
@@ -21,7 +31,7 @@ PARAMS = (
           help="training seeds seed, seed+1, …: metric tables report means and bootstrap CIs over them"),
     Param("n_per_plane", int, {"smoke": 100, "laptop": 1000, "paper": 6000}, check=positive,
           help="points per Gaussian plane (the authors: 6000)"),
-    Param("ambient_dim", int, default=784, check=all_of(positive, lambda v: None if v >= 3 else "must be >= 3"),
+    Param("ambient_dim", int, default=784, check=at_least(3),
           help="D of the Gaussian-planes data (the authors: 784)"),
     Param("planes", str, default="uniform_qr", check=one_of(*PLANE_KINDS),
           help="'uniform_qr' = the authors' QR(torch.rand) planes (quirk kept), 'haar' = Haar-random planes"),
@@ -40,7 +50,7 @@ PARAMS = (
     Param("lam_sweep", tuple, {"smoke": (1.0, 100.0), "laptop": (1.0, 10.0, 100.0, 1000.0),
                                "paper": (0.1, 1.0, 10.0, 100.0, 1000.0)}, item=float,
           check=all_of(non_empty, each(non_negative)), help="λ_curv values of the authors' functional (first seed)"),
-    Param("n_curv", int, {"smoke": 8, "laptop": 32, "paper": 32}, check=lambda v: None if v >= 2 else "must be >= 2",
+    Param("n_curv", int, {"smoke": 8, "laptop": 32, "paper": 32}, check=at_least(2),
           help="latent points per step that carry the curvature term"),
     Param("tau", float, default=0.5, check=positive, help="time scale τ of Perelman's W"),
     Param("eps", float, default=0.0, check=non_negative, help="Tikhonov term g + eps·I in the curvature"),

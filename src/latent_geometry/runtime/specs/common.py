@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from latent_geometry._util.seeding import DEVICES
 from latent_geometry.manifolds import parse_signature
-from latent_geometry.runtime.params import Param, non_negative, one_of, positive
+from latent_geometry.runtime.params import Param, Rule, non_negative, one_of, positive
+
 DATASETS = ("mnist", "kmnist")
 KMNIST_TRAIN_SOURCES = ("official", "test-split")
 
 
-def signature_check(value: str) -> str | None:
-    """A product signature such as ``"H2xE2xS2"`` (see :func:`latent_geometry.manifolds.parse_signature`)."""
+def _parses_as_signature(value: str) -> str | None:
     try:
         parse_signature(value)
     except (TypeError, ValueError) as error:
         return f"must be components E2, S2, H2 joined by 'x', e.g. 'H2xE2xS2' ({error})"
     return None
+
+
+signature_check = Rule(kind="signature", test=_parses_as_signature)
+"""A product signature such as ``"H2xE2xS2"`` (see :func:`latent_geometry.manifolds.parse_signature`)."""
 
 
 def seed_param(default: int = 0) -> Param:
