@@ -63,7 +63,7 @@ def test_plumbing_cells_hide_their_input(source):
     for cell in code_cells(source):
         tags = cell.metadata.get("tags", [])
         lines = code_lines(cell)
-        plumbing = any("Run(" in line for line in lines) or (lines and all(
+        plumbing = any("Run(" in line or "run.finish" in line for line in lines) or (lines and all(
             line.startswith(("glue", "glue_values", "from ", "import ")) or line.startswith(" ") or line == ")"
             for line in lines) and any(line.startswith("glue") for line in lines))
         if plumbing and "parameters" not in tags:

@@ -102,5 +102,5 @@ error_figure(table);
 # stereographic chart's advantages are structural (two coordinates per component, continuity in $K$ through 0), not
 # numerical. The `latent_geometry.manifolds.maps` module docstring summarizes these ranges.
 
-# %%
+# %% tags=["remove-input"]
 run.finish();
