@@ -125,7 +125,8 @@ def test_headline_and_figure_of_the_appendix(table, summary):
     import matplotlib
 
     matplotlib.use("Agg")
-    from latent_geometry.manifolds.accuracy import error_figure, headline
+    from latent_geometry.experiments.accuracy_figures import error_figure
+    from latent_geometry.manifolds.accuracy import headline
 
     values = headline(table, accurate_ranges(table))
     assert values["identical_worst"] == 0 and values["pairs_per_bin"] == 3

@@ -42,7 +42,8 @@ run = Run(make_config("numerical_accuracy", profile))
 
 # %%
 from latent_geometry.experiments.glue import glue_values
-from latent_geometry.manifolds.accuracy import (PAIRS_PER_BIN, accurate_ranges, distance_accuracy, error_figure,
+from latent_geometry.experiments.accuracy_figures import error_figure
+from latent_geometry.manifolds.accuracy import (PAIRS_PER_BIN, accurate_ranges, distance_accuracy,
                                                 headline)
 
 table = distance_accuracy(PAIRS_PER_BIN[profile])

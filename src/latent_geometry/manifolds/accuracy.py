@@ -19,7 +19,7 @@ relative, and absolute below distance 1 (identical pairs). NaN or inf counts as 
 :func:`distance_accuracy` returns the long table (one row per space × chart × dtype × pair kind × θ bin) and
 :func:`accurate_ranges` its summary: from θ = 0, the range of θ over which the error stays ≤ ``tolerance``
 (default 1e-6), the bins beyond it that fail, and the worst error; :func:`headline` picks the numbers the book's
-"Numerical accuracy" appendix quotes and :func:`error_figure` draws its figure. The ``maps`` module docstring states
+"Numerical accuracy" appendix quotes and ``latent_geometry.experiments.accuracy_figures.error_figure`` draws its figure. The ``maps`` module docstring states
 the resulting advice. References: seed 000, Table 1 (the distances);
 F. Johansson et al., mpmath (the reference arithmetic).
 """
@@ -39,7 +39,7 @@ from latent_geometry.manifolds.maps import max_hyperbolic_radius
 from latent_geometry.manifolds.model_space import CHARTS, ModelSpace
 
 __all__ = ["PAIRS", "PAIRS_PER_BIN", "DTYPES", "TOLERANCE", "DIGITS", "GAP", "theta_edges", "reference_distance",
-           "distance_accuracy", "accurate_ranges", "saturation_radius", "headline", "error_figure"]
+           "distance_accuracy", "accurate_ranges", "saturation_radius", "headline"]
 
 PAIRS = ("identical", "0.5 apart", "random")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -267,31 +267,3 @@ def headline(table: pd.DataFrame, summary: pd.DataFrame) -> dict:
             values[f"{short}{bits}_random_to"] = accurate_to("H2", chart, dtype, "random")
             values[f"{short}{bits}_random_median"] = float(rows("H2", chart, dtype, "random")["median_error"].max())
     return values
-
-
-def error_figure(table: pd.DataFrame, space: str = "H2"):
-    """Largest error per θ bin of one space, one panel per dtype, both charts, nearby and random pairs (log scale);
-    the tolerance as a grey line. θ is linear up to 40 and logarithmic beyond (float64 reaches θ_max ≈ 354)."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
-    styles = {("ambient", "0.5 apart"): ("C0", "-"), ("ambient", "random"): ("C0", "--"),
-              ("stereographic", "0.5 apart"): ("C1", "-"), ("stereographic", "random"): ("C1", "--")}
-    for ax, dtype in zip(axes, ("float32", "float64")):
-        for (chart, pair), (color, line) in styles.items():
-            rows = table[(table["space"] == space) & (table["chart"] == chart) & (table["dtype"] == dtype)
-                         & (table["pair"] == pair)]
-            centre = (rows["theta_lo"] + rows["theta_hi"]) / 2
-            ax.semilogy(centre, np.maximum(rows["max_error"], 1e-17), line, color=color, label=f"{chart}, {pair}")
-        top = float(table[table["dtype"] == dtype]["theta_hi"].max())
-        ax.axhline(TOLERANCE, color="grey", lw=0.8)
-        ax.set_xscale("symlog", linthresh=40, linscale=2)
-        ax.set_xlim(0, top)
-        ax.set_xticks([t for t in (0, 10, 20, 30, 40, 100, 300) if t <= top])
-        ax.set_xticklabels([f"{t:g}" for t in ax.get_xticks()])
-        ax.set_title(f"{space}, {dtype}")
-        ax.set_xlabel("θ = √|K|‖u‖")
-    axes[0].set_ylabel("largest error in the bin")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
