@@ -15,6 +15,7 @@ CASES = {
     "bench_curvature.py": ["--points", "8", "--repeats", "1", "--dims", "2", "--dtypes", "float64", "--no-memory"],
     "bench_curvature_training_step.py": ["--dim", "32", "--hidden", "16,16", "--batch", "8", "--n-curv", "4",
                                          "--repeats", "3", "--functionals", "authors"],
+    "bench_landscape.py": ["--images", "64", "--held-out", "32", "--models", "2", "--epochs", "1"],
 }
 
 

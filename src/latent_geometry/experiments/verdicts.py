@@ -50,6 +50,13 @@ THRESHOLDS: dict[str, Threshold] = {
     "ch1.cluster_R": Threshold(0.8, ">=", "multiple correlation at which the Fiedler space 'sorts by' a feature"),
     "ch1.walk_cost": Threshold(1.0, "<=", "a walk explores as well as random search: expected evaluations to a "
                                           "target at most those of sampling without replacement"),
+    "ch1.alpha": Threshold(0.05, "<", "significance level of a test: p below it rejects 'no effect'"),
+    "ch1.loss_equivalence": Threshold(0.01, "<", "geometries count as equivalent when every paired 95 % interval "
+                                                 "against the Euclidean latent lies within 1 % of its loss"),
+    "ch1.regret_equivalence": Threshold(0.1, "<", "two searches count as equal when the 95 % interval of their "
+                                                  "regret difference lies within 10 % of the reference's regret"),
+    "ch1.seed_loss_overlap": Threshold(0.0, "<=", "a reported loss is reproduced when it lies inside the range of "
+                                                  "our 95 % intervals (distance outside it <= 0)"),
     # chapter 2 (ours: the seed states goals, no numbers)
     "ch2.goal1.disparity": Threshold(0.05, "<", "per-class Procrustes disparity of an undistorted realignment"),
     "ch2.goal1.scale_ratio": Threshold(1.25, "<", "ratio of per-class scales: one common scale"),

@@ -7,9 +7,22 @@ validated config whole); ``embedding_metrics`` scores learned charts (Procrustes
 intervals); ``data`` loads MNIST/KMNIST and generates the seeded toy datasets.
 """
 
+from latent_geometry.learning.geometric_ae import GeometricAutoencoder
+from latent_geometry.learning.landscape import (
+    Job,
+    JobResult,
+    LandscapeData,
+    LandscapeSettings,
+    LearnedKappa,
+    landscape_data,
+    train_jobs,
+    train_learned_kappa,
+)
 from latent_geometry.learning.models import ACTIVATIONS, Autoencoder, MLPAutoencoder, conv_autoencoder, mlp
 from latent_geometry.learning.objectives import Reconstruction, mean_predictor_mse
 from latent_geometry.learning.training import History, TrainSettings, train
 
 __all__ = ["ACTIVATIONS", "Autoencoder", "MLPAutoencoder", "conv_autoencoder", "mlp", "Reconstruction",
-           "mean_predictor_mse", "History", "TrainSettings", "train"]
+           "mean_predictor_mse", "History", "TrainSettings", "train", "GeometricAutoencoder", "Job", "JobResult",
+           "LandscapeData", "LandscapeSettings", "LearnedKappa", "landscape_data", "train_jobs",
+           "train_learned_kappa"]

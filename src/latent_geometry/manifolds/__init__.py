@@ -25,6 +25,7 @@ from latent_geometry.manifolds.maps import (
     stereographic_logmap0,
     stereographic_to_ambient,
 )
+from latent_geometry.manifolds.kappa import kappa_cos_sin, kappa_expmap0, kappa_product_expmap0
 from latent_geometry.manifolds.model_space import CHARTS, ModelSpace
 from latent_geometry.manifolds.product import ProductManifold
 from latent_geometry.manifolds.signatures import (
@@ -44,4 +45,5 @@ __all__ = [
     "hyperboloid_expmap0", "hyperboloid_logmap0", "hyperboloid_dist", "max_hyperbolic_radius",
     "stereographic_expmap0", "stereographic_logmap0", "stereographic_dist",
     "stereographic_to_ambient", "ambient_to_stereographic",
+    "kappa_cos_sin", "kappa_expmap0", "kappa_product_expmap0",
 ]

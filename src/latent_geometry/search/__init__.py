@@ -5,9 +5,33 @@ Hungarian-matched sum of Table 2 distances, resize edges a convention (``RESIZE_
 ``spectral`` gives the Laplacians, Fiedler vectors, stationary distribution and mixing of the walk P = D⁻¹W (§3.3),
 all of one graph at once in ``spectral_summary``;
 ``walks`` the seed's random walks, its performance-based backtracking, the authors' depth-first search, random
-search, and exact and simulated hitting times.
+search, greedy local search with restarts, and exact and simulated hitting times;
+``bayesopt`` GP Bayesian optimization with the graph diffusion kernel exp(−βL) and expected improvement (COMBO/NLGS);
+``replay`` the strategies replayed on a landscape table (:class:`TableObjective`) or run on any objective with a
+cache (:class:`CachedObjective`), with regret, P(best found within k) and evaluations to the best;
+``smoothness`` the Dirichlet energy of a landscape on the graph and the cluster ANOVA, against permutation nulls.
+
+Geometry search for your own model: ``bayes_opt(search_space(5), CachedObjective(train_and_validate), 20, rng)``
+with ``train_and_validate(signature) -> validation loss``.
 """
 
+from latent_geometry.search.bayesopt import (
+    batched_bayes_opt,
+    bayes_opt,
+    diffusion_kernel,
+    expected_improvement,
+    gp_posterior,
+    log_marginal_likelihood,
+)
+from latent_geometry.search.replay import (
+    STRATEGY_NAMES,
+    CachedObjective,
+    ReplayResult,
+    TableObjective,
+    landscape_means,
+    replay,
+)
+from latent_geometry.search.smoothness import cluster_spread, dirichlet_energy_ratio, smoothness_test
 from latent_geometry.search.space import (
     PAIR_NAMES,
     RESIZE_D_GH,
@@ -43,6 +67,7 @@ from latent_geometry.search.walks import (
     backtracking_walk,
     depth_first_search,
     expected_evaluations,
+    greedy_local_search,
     hitting_times,
     random_search,
     random_search_expected_evaluations,
@@ -58,4 +83,9 @@ __all__ = [
     "spectral_gap", "spectral_summary", "stationary_distribution", "transition_matrix", "weight_matrix",
     "STRATEGIES", "SearchResult", "backtracking_walk", "depth_first_search", "expected_evaluations", "hitting_times",
     "random_search", "random_search_expected_evaluations", "random_walk", "simulate_hitting_time",
+    "greedy_local_search",
+    "batched_bayes_opt", "bayes_opt", "diffusion_kernel", "expected_improvement", "gp_posterior",
+    "log_marginal_likelihood",
+    "STRATEGY_NAMES", "CachedObjective", "ReplayResult", "TableObjective", "landscape_means", "replay",
+    "cluster_spread", "dirichlet_energy_ratio", "smoothness_test",
 ]

@@ -14,6 +14,8 @@ Strategies:
 * :func:`depth_first_search` — what the authors' code called "backtracking" (their search script): a randomized
   depth-first search that never revisits a node and never looks at the objective.
 * :func:`random_search` — uniform sampling of nodes, with or without replacement.
+* :func:`greedy_local_search` — steepest descent over graph neighbourhoods with random restarts (never evaluates a
+  node twice: it remembers every value it has seen).
 
 Hitting times (expected evaluations until a target is first evaluated, the start counted as evaluation 1, start
 uniform over all nodes unless given): :func:`expected_evaluations` (exact, linear algebra on P),
@@ -230,6 +232,38 @@ def random_search(graph: nx.Graph, objective: Objective, budget: int, rng: np.ra
     return walk.result(f"random_search(replace={replace})")
 
 
+def greedy_local_search(graph: nx.Graph, objective: Objective, budget: int, rng: np.random.Generator, *,
+                        start=None, stop_at=None) -> SearchResult:
+    """Greedy (steepest-descent) local search with random restarts (``white2021local``).
+
+    At node x evaluate every neighbour not yet evaluated (in random order); if the best neighbour y has
+    f(y) < f(x), move to y (no evaluation), else x is a local minimum and the search restarts at a uniformly drawn
+    node not yet evaluated. Every node is evaluated at most once (values are remembered), so the run ends after at
+    most N evaluations, or when the budget is spent or a ``stop_at`` node is evaluated.
+    """
+    walk = _Walker(graph, objective, budget, rng, False, stop_at)
+    value = np.full(len(walk.nodes), np.nan)
+    x = walk.start(start)
+    value[x] = walk.evaluate(x)
+    while not walk.done:
+        nbrs = walk.neighbours[x]
+        for y in walk.rng.permutation(nbrs[np.isnan(value[nbrs])]):
+            value[y] = walk.evaluate(int(y))
+            if walk.done:
+                break
+        if walk.done:
+            break
+        if nbrs.size and value[nbrs].min() < value[x]:
+            x = int(nbrs[np.argmin(value[nbrs])])  # strict descent: no cycles
+            continue
+        fresh = np.flatnonzero(np.isnan(value))
+        if fresh.size == 0:
+            break
+        x = int(fresh[walk.rng.integers(fresh.size)])  # local minimum: restart at an unvisited node
+        value[x] = walk.evaluate(x)
+    return walk.result("greedy_local_search")
+
+
 STRATEGIES: dict[str, Callable[..., SearchResult]] = {
     "random_walk": partial(random_walk, weighted=False),
     "weighted_random_walk": partial(random_walk, weighted=True),
@@ -238,6 +272,7 @@ STRATEGIES: dict[str, Callable[..., SearchResult]] = {
     "code_dfs": depth_first_search,
     "random_search": partial(random_search, replace=False),
     "random_search_with_replacement": partial(random_search, replace=True),
+    "greedy_local_search": greedy_local_search,
 }
 """The strategies compared in the chapter, by name: ``STRATEGIES[name](graph, objective, budget, rng, **kw)``."""
 

@@ -72,13 +72,16 @@ def walk_verdict(walk: float, random_search: float, max_z: float) -> str:
 
 
 def part1_claims(*, maps: Mapping, counts: pd.DataFrame, sizes: Mapping, matching: Mapping, zeros: Mapping,
-                 spectral: pd.DataFrame, hitting: pd.DataFrame, target: str, fig1_n_p: Iterable[int]) -> list[Claim]:
+                 spectral: pd.DataFrame, hitting: pd.DataFrame, target: str, fig1_n_p: Iterable[int],
+                 eigenpairs: pd.DataFrame | None = None, costings: pd.DataFrame | None = None) -> list[Claim]:
     """The nine claims of part 1 with computed verdicts.
 
     ``maps``: :func:`~latent_geometry.experiments.ch1.tables.exp_map_check`; ``counts``: a ``count_table`` with
     n_p = 1…5 in it; ``sizes``: ``size_values``; ``matching``: ``matching_values``; ``zeros``:
     ``zero_eigenvalues``; ``spectral``: a ``summary_table`` of the three ``WEIGHTINGS``; ``hitting``: a
-    ``hitting_table``; ``target``: its target's name; ``fig1_n_p``: the Fig. 1 panels drawn.
+    ``hitting_table``; ``target``: its target's name; ``fig1_n_p``: the Fig. 1 panels drawn; optional
+    ``eigenpairs`` (``part1_revised.eigenpair_table``) and ``costings`` (``part1_revised.distinct_hitting_table``)
+    add λ₃ and the cached costing to the notes.
     """
     map_error = max(maps["ray_error"], maps["gs_product_error"]) if maps["on_manifold"] else math.inf
     node_error = float((counts["nodes"] - counts["eq. (4)"]).abs().max())
@@ -92,6 +95,15 @@ def part1_claims(*, maps: Mapping, counts: pd.DataFrame, sizes: Mapping, matchin
     walk, rs = float(hitting.loc["random_walk", "exact"]), float(hitting.loc["random_search", "exact"])
     max_z = float(hitting["|sim − exact| / sem"].max())
     sorts = threshold("ch1.cluster_R")
+    cluster_note = ""
+    if eigenpairs is not None:
+        e = eigenpairs.loc["seed (Hungarian)"]
+        cluster_note = (f"; λ3 only {e['(λ3 − λ2)/λ2']:.0%} above λ2, and v3 follows the H² fraction "
+                        f"(|r| = {e['|r(v3, fraction H)|']:.2f}): which mode is 'slowest' depends on the resize weight")
+    walk_note = f"a blind walk costs {walk / rs:.1f}x random search: it revisits nodes"
+    if costings is not None:
+        c = costings.loc["random_walk", "cached"] / costings.loc["random_search", "cached"]
+        walk_note += f" (retrained); {c:.2f}x with cached evaluations"
     return [
         Claim("Table 1: exp maps take tangent vectors onto the manifold; distances as given",
               f"d(o, exp u) = |u| to {maps['ray_error']:.0e}; product distance vs geomstats "
@@ -127,12 +139,11 @@ def part1_claims(*, maps: Mapping, counts: pd.DataFrame, sizes: Mapping, matchin
               f"t_mix {hu['t_mix(1/4)']:g} vs {unw['t_mix(1/4)']:g} steps unweighted",
               cluster_verdict(r_type, r_size, slows),
               f"clusters by {'curvature type' if sorts.holds(r_type) else 'size, not curvature type'} "
-              f"(R {sorts}); weighting {'slows' if slows else 'does not slow'} mixing"),
+              f"(R {sorts}); weighting {'slows' if slows else 'does not slow'} mixing" + cluster_note),
         Claim("random walks are a simple way to explore the graph",
               f"a blind walk needs {walk:.0f} evaluations to hit {target}, random search without replacement "
               f"{rs:.0f}; simulations within {max_z:.1f} standard errors of the exact values",
-              walk_verdict(walk, rs, max_z),
-              f"a blind walk costs {walk / rs:.1f}x random search: it revisits nodes"),
+              walk_verdict(walk, rs, max_z), walk_note),
     ]
 
 
