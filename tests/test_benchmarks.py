@@ -11,6 +11,7 @@ from latent_geometry.runtime.pipeline import ROOT
 pytestmark = pytest.mark.slow
 
 CASES = {
+    "bench_replay.py": ["--n-p", "2", "--runs", "20", "--sequential-runs", "3", "--repeats", "1"],
     "bench_manifolds.py": ["--batch", "64", "--repeats", "3"],
     "bench_curvature.py": ["--points", "8", "--repeats", "1", "--dims", "2", "--dtypes", "float64", "--no-memory"],
     "bench_curvature_training_step.py": ["--dim", "32", "--hidden", "16,16", "--batch", "8", "--n-curv", "4",

@@ -48,10 +48,13 @@ BAD = [
     (dict(seed="one"), "'seed'"),
     (dict(seed=-3), "'seed'"),
     (dict(seed=True), "'seed'"),
-    (dict(dataset="cifar10"), "'dataset'"),
-    (dict(signature="H3xE2"), "'signature'"),
-    (dict(signature="H2xx E2"), "'signature'"),
-    (dict(signature=""), "'signature'"),
+    (dict(landscape_datasets=("cifar10",)), "'landscape_datasets'"),
+    (dict(compare_signatures=("H3xE2",)), "'compare_signatures'"),
+    (dict(compare_signatures=("H2xx E2",)), "'compare_signatures'"),
+    (dict(compare_signatures=("",)), "'compare_signatures'"),
+    (dict(setup="seed"), "'setup'"),
+    (dict(grid_backend="ray"), "'grid_backend'"),
+    (dict(final_relu=1), "'final_relu'"),
     (dict(lr=0.0), "'lr'"),
     (dict(lr=float("nan")), "'lr'"),
     (dict(lr="fast"), "'lr'"),
@@ -75,4 +78,4 @@ def test_error_lists_what_is_allowed():
     with pytest.raises(ConfigError, match="'smoke', 'laptop', 'paper'"):
         make_config("ch1", "huge")
     with pytest.raises(ConfigError, match="'mnist', 'kmnist'"):
-        make_config("ch1", "smoke", dataset="fashion")
+        make_config("ch1", "smoke", landscape_datasets=("fashion",))

@@ -2,7 +2,6 @@
 summaries, random search's closed forms, the blind walks' lock-step law, and greedy local search."""
 
 import math
-import time
 
 import networkx as nx
 import numpy as np
@@ -151,13 +150,3 @@ def test_greedy_local_search_descends_restarts_and_never_repeats():
     values = dict(zip(GRAPH3, np.random.default_rng(0).permutation(19).astype(float)))
     r = greedy_local_search(GRAPH3, values.__getitem__, 100, np.random.default_rng(0))
     assert r.n_evaluations == r.n_distinct == 19  # restarts until every node is evaluated, never repeating
-
-
-@pytest.mark.slow
-def test_full_replay_is_fast():
-    """All strategies × 1,000 runs on a 55-node, 3-seed table within 2 minutes (issue 9, item 7)."""
-    start = time.perf_counter()
-    res = replay("all", GRAPH5, synthetic_table(GRAPH5), 1000, 55, np.random.default_rng(0))
-    elapsed = time.perf_counter() - start
-    print(f"full replay: {elapsed:.1f} s; per strategy {res.seconds}")
-    assert elapsed < 120

@@ -5,8 +5,8 @@ Each grid is a list of :class:`~latent_geometry.learning.landscape.Job` and one
 :class:`~latent_geometry.learning.landscape.LandscapeSettings`; :func:`run` loads the shipped table
 ``results/ch1_<name>_<profile>/`` when its configuration hash matches (no training) and otherwise trains through
 :func:`latent_geometry.runtime.grid.load_or_run` (resuming a partial table under ``book/runs/ch1_grids/``). A run
-with the profile's own configuration that had to train ships its table back to ``results/``, so the published
-chapter and the table always agree.
+with the profile's own configuration (``laptop`` or ``paper``) that had to train ships its table back to
+``results/``, so the published chapter and the table always agree.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from latent_geometry.search.space import signatures
 RESULTS = ROOT / "results"
 WORK = ROOT / "book" / "runs" / "ch1_grids"
 GRIDS = ("landscape", "as-seed", "relu")
+SHIPPED_PROFILES = ("laptop", "paper")  # smoke tables are not shipped: CI's smoke run must exercise the training
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,21 @@ def run(grid: Grid, cfg, *, device: str, provenance: dict | None = None) -> tupl
         shipped=shipped if cfg.reuse_results and (shipped / "landscape.csv").exists() else None,
         provenance={"profile": cfg.profile, "grid": grid.name, **(provenance or {})},
         backend=cfg.grid_backend, n_workers=cfg.n_workers, scheduler_address=cfg.scheduler_address or None,
-        device=device, mode=cfg.train_mode)
-    if info["source"] == "trained" and _is_profile_grid(grid, cfg):
+        device=device, mode=cfg.train_mode, max_group_size=_group_size(device, cfg.train_mode))
+    if info["source"] == "trained" and cfg.profile in SHIPPED_PROFILES and _is_profile_grid(grid, cfg):
         _ship(Path(info["table"]), shipped)
         message += f" Shipped to {shipped.relative_to(ROOT)}."
     return frame, message, info
+
+
+def _group_size(device: str, mode: str) -> int | None:
+    """Jobs per task: whole groups where they train in one batched step (CUDA, or ``train_mode="batched"``), else one
+    job per task, so each finished job reaches the table at once."""
+    import torch
+
+    on_cuda = str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+    batched = mode == "batched" or (mode == "auto" and on_cuda)
+    return None if batched else 1
 
 
 def _is_profile_grid(grid: Grid, cfg) -> bool:

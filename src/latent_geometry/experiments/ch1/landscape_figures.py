@@ -104,3 +104,18 @@ def walk_panels_figure(values: Mapping[str, np.ndarray], title: str = ""):
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def found_figure(curves: pd.DataFrame, n_nodes: int):
+    """P(the best geometry has been evaluated within k evaluations) per strategy, with 95 % Wilson bands (``curves``:
+    a replay's curves of one costing), and k/N, random search without replacement's exact value."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, c in curves.groupby("label", sort=False):
+        (line,) = ax.plot(c["k"], c["p_found"], label=label, lw=1.3)
+        ax.fill_between(c["k"], c["p_found_low"], c["p_found_high"], color=line.get_color(), alpha=0.15, lw=0)
+    k = np.arange(1, n_nodes + 1)
+    ax.plot(k, k / n_nodes, "k:", lw=1, label="k/N (random search, exact)")
+    ax.set(xlabel="evaluations k", ylabel="P(best found within k)", ylim=(0, 1.02))
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig

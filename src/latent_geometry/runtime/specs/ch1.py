@@ -18,7 +18,6 @@ from latent_geometry.runtime.specs.common import (
 PARAMS = (
     seed_param(),
     device_param(),
-    Param("dataset", str, default="mnist", check=one_of(*DATASETS)),
     Param(
         "kmnist_train_source",
         str,
@@ -41,7 +40,6 @@ PARAMS = (
     *training_params(epochs={"smoke": 1, "laptop": 3, "paper": 10},
                      batch_size={"smoke": 32, "laptop": 16, "paper": 64},
                      lr={"smoke": 3e-3, "laptop": 3e-3, "paper": 1e-3}),
-    Param("signature", str, default="E2", check=signature_check, help="geometry of the example search objective, e.g. 'H2xE2'"),
     # Part 1: the search space, its spectrum and blind hitting times (search_space, spectral, walks)
     Param("n_p", int, default=5, check=positive, help="components of the search space (seed 000: 5 -> 55 nodes)"),
     Param("fig1_n_p", tuple, {"smoke": (4, 7), "laptop": (4, 7, 10, 13, 16, 20), "paper": (4, 7, 10, 13, 16, 20)},
