@@ -71,7 +71,7 @@ def test_published_notebook_matches_its_source(source):
 
 
 @pytest.mark.parametrize("bad, name", [("profile bogus", "'profile'"), ("epochs -1", "'epochs'"),
-                                       ("signature H3", "'signature'")])
+                                       ("compare_signatures H3", "'compare_signatures'")])
 def test_papermill_rejects_bad_parameters(tmp_path, bad, name):
     source = next(p for p in pipeline.chapter_sources() if p.stem.startswith("01"))
     notebook = tmp_path / "in.ipynb"

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+FEW_RUNS = 5  # walk_panels_figure draws the runs instead of a t-band up to this many
 HIGHLIGHT = {"E2xE2xE2xE2xE2": "black", "H2xE2xE2xE2xE2": "tab:red"}
 
 
@@ -70,8 +71,9 @@ def regret_figure(curves: pd.DataFrame, strategies: Sequence[str] | None = None,
 
 def walk_panels_figure(values: Mapping[str, np.ndarray], title: str = ""):
     """Seed 000's Fig. 4a–e from repeated walks: ``values[name]`` has shape (runs, steps) — the loss evaluated at each
-    step. (a)/(c): every evaluated loss of the naive / backtracking walks (mean ± 95 % band over runs); (b)/(d): their
-    running minima; (e): running minima of naive vs backtracking. Names are e.g. ``"naive, weighted"``."""
+    step. (a)/(c): every evaluated loss of the naive / backtracking walks (mean ± 95 % band over runs; with at most
+    :data:`FEW_RUNS` runs, each run drawn thin instead); (b)/(d): their running minima; (e): running minima of naive
+    vs backtracking. Names are e.g. ``"naive, weighted"``."""
     from scipy import stats
 
     fig, axes = plt.subplots(1, 5, figsize=(18, 3.4), sharey=True)
@@ -80,6 +82,11 @@ def walk_panels_figure(values: Mapping[str, np.ndarray], title: str = ""):
         v = np.asarray(v, dtype=float)
         k = np.arange(1, v.shape[1] + 1)
         mean = np.nanmean(v, axis=0)
+        if v.shape[0] <= FEW_RUNS:  # a t-band over so few runs is wider than the data: draw the runs themselves
+            (line,) = ax.plot(k, mean, label=f"{label} (mean of {v.shape[0]})", lw=1.3)
+            for run in v:
+                ax.plot(k, run, color=line.get_color(), lw=0.6, alpha=0.5)
+            return
         n = np.sum(np.isfinite(v), axis=0)
         half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.nanstd(v, axis=0, ddof=1)
                         / np.sqrt(np.maximum(n, 1)), 0.0) if v.shape[0] > 1 else np.zeros_like(mean)

@@ -225,3 +225,40 @@ def as_seed_summary(table: pd.DataFrame, baselines: Mapping, reported: Mapping[s
     rows = table.loc["as-seed"]
     return {"low": float(rows["low"].min()), "high": float(rows["high"].max()),
             "baseline": baselines["as-seed"]["clipped_mean"], "reported": tuple(reported.values())}
+
+
+def smoothness_by_graph(final: pd.DataFrame, graph, *, sizes: str, n_p: int, n_perm: int,
+                        rng: np.random.Generator) -> tuple[dict, pd.DataFrame]:
+    """:func:`smoothness_frame` of the MNIST seed-mean losses on the landscape's graph and, when it spans several
+    sizes, also on its products with exactly ``n_p`` components (latent dimension fixed: no capacity confound).
+
+    Glue values: those of the fixed-size graph (the claim's evidence) unsuffixed, the all-sizes ones with ``_all``;
+    the table has one row per (graph, weighting).
+    """
+    from latent_geometry.experiments.ch1.landscape import mean_landscape
+
+    graphs = {f"exactly {n_p} components": landscape_graph(graph, "exactly", n_p)}
+    if sizes == "all":
+        graphs = {f"1…{n_p} components": graph, **graphs}
+    values, tables = {}, {}
+    for i, (name, g) in enumerate(graphs.items()):
+        f = mean_landscape(final, "mnist", list(g))
+        v, t = smoothness_frame(f, g, n_clusters=3, n_perm=n_perm, rng=rng)
+        last = i == len(graphs) - 1
+        values |= v if last else {f"{k}_all": x for k, x in v.items()}
+        tables[name] = t
+    return values, pd.concat(tables, names=["graph"])
+
+
+def replay_values(hitting: pd.DataFrame, n_nodes: int) -> dict:
+    """Glue values of a replay's hitting table (retrained costing): expected evaluations to the best geometry of
+    GP-BO (GH weights), greedy local search, the backtracking walk and random search without replacement, and
+    (N + 1)/2."""
+    h = hitting[hitting["costing"] == "retrained"].set_index("strategy")
+    keys = {"bo_gh": "bo", "greedy_local_search": "greedy", "backtracking": "back", "random_search": "rs"}
+    out = {"rs_closed": (n_nodes + 1) / 2}
+    for name, key in keys.items():
+        row = h.loc[name]
+        out |= {f"replay_{key}": float(row["mean"]), f"replay_{key}_low": float(row["ci_low"]),
+                f"replay_{key}_high": float(row["ci_high"]), f"replay_{key}_censored": int(row["n_censored"])}
+    return out
