@@ -156,8 +156,9 @@ def _interval_text(t: Sequence[float]) -> str:
 
 
 def effect_values(effects: Mapping[str, Mapping], claimed: Mapping, table: pd.DataFrame, n_p: int) -> dict:
-    """Glue values of the geometry effect (per dataset) and of the claimed geometry's gap, plus ``relative_gap``:
-    the largest |bound| of the paired intervals against the Euclidean latent (n_p components) over its loss."""
+    """Glue values of the geometry effect (per dataset) and of the claimed geometry's gap, plus (on ``table``'s
+    dataset) ``relative_gap``: the largest |bound| of the paired intervals against the Euclidean latent (n_p
+    components) over its loss, and the mean losses ``euclid_mean`` and ``best_mean``."""
     values = {}
     for dataset, e in effects.items():
         values |= {f"friedman_p_{dataset}": e["friedman_p"], f"n_better_{dataset}": e["n_better"],
@@ -165,6 +166,7 @@ def effect_values(effects: Mapping[str, Mapping], claimed: Mapping, table: pd.Da
                    f"best_gap_{dataset}": _interval_text(e["best_minus_euclidean"])}
     rows = table[table["n_p"] == n_p]
     base = float(rows.loc[(rows["#H²"] == 0) & (rows["#S²"] == 0), "mean"].iloc[0])
+    values |= {"euclid_mean": base, "best_mean": float(rows["mean"].min())}
     bound = float(np.nanmax(np.abs(rows[["− Euclidean low", "− Euclidean high"]].to_numpy())))
     return values | {"n_geometries": len(rows), "claimed": claimed["claimed"], "claimed_rank": claimed["rank"],
                      "claimed_of": claimed["of"], "claimed_other": claimed["compared_with"],
