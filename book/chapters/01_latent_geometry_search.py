@@ -477,8 +477,10 @@ claims_table(claims, source="seed 000").style.hide(axis="index")
 # Each two-coordinate block $u_i$, $r_i = \lVert u_i\rVert$, is mapped by
 #
 # $$
-# \exp_{\kappa}(u_i) = \bigl(C_\kappa(r_i),\; S_\kappa(r_i)\,u_i/r_i\bigr) \in \mathbb{R}^3, \qquad
-# C_\kappa(r) = \cos\sqrt{\kappa}\,r, \quad S_\kappa(r) = \frac{\sin\sqrt{\kappa}\,r}{\sqrt{\kappa}},
+# \begin{aligned}
+# \exp_{\kappa}(u_i) &= \bigl(C_\kappa(r_i),\; S_\kappa(r_i)\,u_i/r_i\bigr) \in \mathbb{R}^3,\\
+# C_\kappa(r) &= \cos\sqrt{\kappa}\,r, \qquad S_\kappa(r) = \frac{\sin\sqrt{\kappa}\,r}{\sqrt{\kappa}},
+# \end{aligned}
 # $$ (ch1-kappa-exp)
 #
 # read with $\cosh$ and $\sinh$ for $\kappa < 0$ and as $C_0 = 1$, $S_0(r) = r$ at $\kappa = 0$. For $\kappa = \pm 1$

@@ -90,7 +90,7 @@ def run(grid: Grid, cfg, *, device: str, provenance: dict | None = None) -> tupl
     if info["source"] == "trained" and cfg.profile in SHIPPED_PROFILES and _is_profile_grid(grid, cfg):
         _ship(Path(info["table"]), shipped)
         message += f" Shipped to {shipped.relative_to(ROOT)}."
-    return frame, message, info
+    return frame, message.replace(f"{ROOT}/", ""), info  # paths relative to the project, not this machine
 
 
 def _group_size(device: str, mode: str) -> int | None:
