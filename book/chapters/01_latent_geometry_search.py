@@ -530,14 +530,12 @@ landscape = grids["landscape"][0]
 # mean training image on the same scale (clipped to $[0, 1]$ for the sigmoid in the as-seed set-up).
 
 # %%
-from latent_geometry.experiments.ch1.part2_values import as_seed_values, loss_baselines, setup_table
+from latent_geometry.experiments.ch1.part2_values import as_seed_values, setup_comparison
 from latent_geometry.learning.landscape import landscape_data
 
 settings = {name: BUILDERS[key](cfg).settings for name, key in (("as-seed", "as-seed"), ("corrected", "landscape"))}
 data = {name: landscape_data(s, "mnist") for name, s in settings.items()}
-baselines = {name: loss_baselines(d.train, d.val, standardized=name == "as-seed") for name, d in data.items()}
-compared = landscape[landscape["signature"].isin(grids["as-seed"][0]["signature"].unique())]
-setups = setup_table(grids["as-seed"][0], compared[compared["dataset"] == "mnist"], baselines)
+setups, baselines = setup_comparison(grids["as-seed"][0], landscape, data)  # same geometries, both set-ups
 glue_values("ch1", as_seed_values(setups, baselines))
 setups.round(4)
 
@@ -557,7 +555,7 @@ setups.round(4)
 # %%
 from latent_geometry.experiments.ch1.part2_values import relu_table, relu_values
 
-relu = relu_table(grids["relu"][0], compared, landscape_has_relu=cfg.final_relu)  # paired by seed
+relu = relu_table(grids["relu"][0], landscape, landscape_has_relu=cfg.final_relu)  # paired by seed
 glue_values("ch1", relu_values(relu) | {"final_relu": str(cfg.final_relu)})
 relu.round(4)
 
@@ -617,7 +615,8 @@ from latent_geometry.experiments.ch1.part2_values import effect_frame, effect_va
 
 effects = {dataset: geometry_effect(final, dataset, cfg.n_p) for dataset in datasets}
 claimed = claimed_geometry_gap(final, "mnist", "H2xE2xE2xE2xE2")
-glue_values("ch1", effect_values(effects, claimed, tables["mnist"], cfg.n_p))
+effect_glue = effect_values(effects, claimed, tables["mnist"], cfg.n_p)
+glue_values("ch1", effect_glue)
 effect_frame(effects)
 
 # %% [markdown]
@@ -819,8 +818,8 @@ kappa_table(learned).round(4)
 from latent_geometry.experiments.ch1.part2_claims import part2_claims
 from latent_geometry.experiments.ch1.part2_values import SEED_REPORTED, as_seed_summary
 
-claims2 = part2_claims(effect=effects["mnist"], relative_gap=effect_values(effects, claimed, tables["mnist"],
-                       cfg.n_p)["relative_gap"], claimed=claimed, curves=replayed.curves, hitting=replayed.hitting,
+claims2 = part2_claims(effect=effects["mnist"], relative_gap=effect_glue["relative_gap"], claimed=claimed,
+                       curves=replayed.curves, hitting=replayed.hitting,
                        n_nodes=n_nodes, budget=cfg.walk_budget, smooth=smooth,
                        as_seed=as_seed_summary(setups, baselines, SEED_REPORTED),
                        kmnist_effect=effects.get("kmnist"))

@@ -54,9 +54,10 @@ def git_state(root: Path = REPO_ROOT) -> dict:
     return {"commit": None, "dirty": None}
 
 
-def library_versions() -> dict:
+def library_versions(extra: tuple[str, ...] = ()) -> dict:
+    """Python's version and each installed version of :data:`LIBRARIES` and ``extra`` ("not installed" if absent)."""
     versions = {"python": platform.python_version()}
-    for name in LIBRARIES:
+    for name in (*LIBRARIES, *extra):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -23,7 +23,6 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 from latent_geometry._util.io import atomic_write_json, atomic_write_text
@@ -107,13 +106,7 @@ def _check_jobs(jobs) -> dict[str, Job]:
 
 
 def _versions() -> dict:
-    versions = library_versions()
-    for name in _EXTRA_VERSIONS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    return library_versions(_EXTRA_VERSIONS)
 
 
 def _loss(value, where: str):

@@ -46,6 +46,14 @@ def setup_table(as_seed: pd.DataFrame, corrected: pd.DataFrame, baselines: Mappi
     return pd.DataFrame(rows).set_index(["set-up", "signature"])
 
 
+def setup_comparison(as_seed: pd.DataFrame, landscape: pd.DataFrame, data: Mapping) -> tuple[pd.DataFrame, dict]:
+    """The two set-ups side by side on the as-seed grid's geometries (MNIST): :func:`setup_table` and the baselines
+    of :func:`loss_baselines` per set-up. ``data``: ``{"as-seed": LandscapeData, "corrected": LandscapeData}``."""
+    baselines = {name: loss_baselines(d.train, d.val, standardized=name == "as-seed") for name, d in data.items()}
+    compared = landscape[landscape["signature"].isin(as_seed["signature"].unique()) & (landscape["dataset"] == "mnist")]
+    return setup_table(as_seed, compared, baselines), baselines
+
+
 def as_seed_values(table: pd.DataFrame, baselines: Mapping) -> dict:
     """Glue values of :func:`setup_table`: the range of the as-seed intervals, the baselines, the corrected ratios."""
     seed_rows, corrected = table.loc["as-seed"], table.loc["corrected"]
