@@ -58,5 +58,5 @@ def test_parameters_cell_values_are_none_so_profiles_decide():
 
 
 def test_cross_parameter_check_lives_in_the_spec():
-    with pytest.raises(ConfigError, match="lam_functionals"):
-        make_config("ch2", "smoke", functionals=("authors", "data"), lam_functionals=(1.0,))
+    with pytest.raises(ConfigError, match="momentum"):
+        make_config("ch2", "smoke", optimizer="adam", momentum=0.8)

@@ -2,8 +2,9 @@
 
 A chapter never types a verdict: it measures, then calls one of the rules below with a threshold from
 :data:`THRESHOLDS` (the one place they live), and shows the resulting :class:`Claim` rows with
-:func:`claims_table`. The vocabulary is ``book/intro.md``'s ("How to read a verdict"), plus *inconclusive* (the
-interval cannot decide) and *goal not met* (a stated goal that our measurement does not reach).
+:func:`claims_table`. The vocabulary is ``book/intro.md``'s ("How to read a verdict"), one for the whole book: among others
+*inconclusive* (the interval cannot decide), *goal met* / *goal not met* (the source states a goal and shows no
+result; we measured whether it can be met) and *not testable as stated*.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from latent_geometry._util.checks import check_choice
 from latent_geometry._util.io import atomic_write_text
 
 VERDICTS = (
-    "confirmed", "refuted", "reproduced", "partly reproduced", "not reproduced", "not checkable", "code differs",
-    "our reading", "inconclusive", "goal not met",
+    "confirmed", "refuted", "reproduced", "partly reproduced", "not reproduced", "inconclusive", "goal met",
+    "goal not met", "not testable as stated", "code differs", "our reading",
 )
 
 
@@ -62,7 +63,13 @@ THRESHOLDS: dict[str, Threshold] = {
     "ch2.goal1.scale_ratio": Threshold(1.25, "<", "ratio of per-class scales: one common scale"),
     "ch2.goal2.affine_R2": Threshold(0.9, ">", "affine R² of the unrolled coordinates on the codes"),
     "ch2.goal2.continuity": Threshold(0.95, ">", "continuity (no tearing), k = 10"),
-    "ch2.flow_flat": Threshold(1e-3, "<", "max|R| at the end of the flow relative to its start"),
+    "ch2.calibration_ratio": Threshold(0.1, "<=", "λ calibration: the sweep scale whose own-estimate ratio "
+                                                  "(after/before) is closest to this factor"),
+    "ch2.repo_reduction": Threshold(0.1, "<=", "a curvature reduction 'reproduced': at least 10× lower"),
+    "ch2.repo_r2_cost": Threshold(0.05, "<", "a reconstruction-R² cost 'small': below 0.05"),
+    "ch2.chart_change": Threshold(0.05, ">", "a reparametrization 'changes the chart': affine R² moves by > 0.05"),
+    "ch2.gauss_bonnet": Threshold(1e-2, "<=", "the grid resolves R: |∫R dV| / (V ∫R² dV)^½ on it (0 in the "
+                                             "continuum, by Gauss–Bonnet on the torus)"),
     "ch2.route_agreement": Threshold(1e-8, "<", "relative gap between the Gauss and Christoffel routes"),
 }
 
@@ -89,8 +96,9 @@ def all_hold(measured: dict[str, float]) -> bool:
 
 
 def goal_verdict(measured: dict[str, float]) -> str:
-    """A goal the source states: reproduced when every threshold holds, else *goal not met*."""
-    return "reproduced" if all_hold(measured) else "goal not met"
+    """A goal the source states without showing a result: *goal met* when every threshold holds, else *goal not
+    met*."""
+    return "goal met" if all_hold(measured) else "goal not met"
 
 
 def interval_verdict(low: float, high: float, claimed_sign: int) -> str:

@@ -13,6 +13,8 @@ Public API (B latent points z (B, d), n = d; scalars are 0-dim tensors)::
     perelman_F_loss(decoder, potential, z, log_q, *, eps=0.0, chunk_size=None)        -> scalar, = −F (see signs)
     perelman_W_loss(decoder, potential, z, tau, log_q, *, eps=0.0, chunk_size=None)   -> scalar, = −W (see signs)
     reverse_gradient(x)                                       -> x in value, −∂ in backward (see signs)
+    perelman_log_weights(g, f, log_q)                         -> log w (B,), the importance weights of F and W
+    effective_sample_size(log_w)                              -> scalar, Kish's (Σw)²/Σw² ∈ [1, B]
     MLPPotential(dim, hidden=(32, 32), activation="tanh", *, generator=None, dtype=torch.float32)  # z -> f(z) (B,)
     GaussianPotential(tau, mean=None, metric=None)            # f(z) = (z − m)ᵀG(z − m)/(4τ), (B,)
 
@@ -82,6 +84,8 @@ __all__ = [
     "perelman_F_loss",
     "perelman_W_loss",
     "reverse_gradient",
+    "perelman_log_weights",
+    "effective_sample_size",
     "MLPPotential",
     "GaussianPotential",
 ]
@@ -251,6 +255,38 @@ class GaussianPotential(nn.Module):
 def _log_weights(g, f, log_q):
     """log w_i = −f_i + log √det g_i − log q_i: importance weights of ∫· e^{−f} dV under z_i ~ q."""
     return -f + _half_logdet(g) - log_q
+
+
+def perelman_log_weights(g: torch.Tensor, f: torch.Tensor, log_q) -> torch.Tensor:
+    """log w_i = −f_i + log √det g_i − log q_i (B,): the importance weights of ∫· e^{−f} dV under z_i ~ q, as used
+    by :func:`perelman_F_estimate` and (up to the constant −(n/2)log 4πτ) :func:`perelman_W_estimate`.
+
+    g (B, d, d), f (B,), ``log_q`` a float or a (B,) tensor (module docstring).
+    """
+    if not (isinstance(g, torch.Tensor) and isinstance(f, torch.Tensor)):
+        raise TypeError("parameters 'g' and 'f' must be torch.Tensors")
+    if g.ndim != 3 or g.shape[1] != g.shape[2] or f.shape != g.shape[:1]:
+        raise ValueError(f"parameters 'g', 'f' must have shapes (B, d, d) and (B,), got {tuple(g.shape)}, "
+                         f"{tuple(f.shape)}")
+    return _log_weights(g, f, _log_q(log_q, f.shape[0], f))
+
+
+def effective_sample_size(log_w: torch.Tensor) -> torch.Tensor:
+    """Kish's effective sample size (Σw)²/Σw² of importance weights given as log w (B,), in log space:
+    exp(2 logsumexp(log w) − logsumexp(2 log w)); B for equal weights, → 1 when one weight dominates.
+
+    A scalar tensor (differentiable; detach it for diagnostics). NaN in ``log_w`` gives NaN; −inf entries (zero
+    weights) are allowed, but not all of them.
+    """
+    if not isinstance(log_w, torch.Tensor) or not log_w.is_floating_point():
+        raise TypeError(f"parameter 'log_w' must be a floating-point torch.Tensor, got {type(log_w).__name__}")
+    if log_w.ndim != 1 or log_w.shape[0] == 0:
+        raise ValueError(f"parameter 'log_w' must have shape (B,) with B >= 1, got {tuple(log_w.shape)}")
+    if bool((log_w == math.inf).any()):
+        raise ValueError("parameter 'log_w' must not contain +inf (an infinite weight)")
+    if bool((log_w == -math.inf).all()):
+        raise ValueError("parameter 'log_w' must have at least one finite entry (all weights are zero)")
+    return torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0))  # Kish: (Σw)²/Σw²
 
 
 def _check_potential_fields(R, g, f, grad_f) -> None:

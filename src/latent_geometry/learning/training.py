@@ -25,18 +25,22 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from latent_geometry._util.checks import check_int, check_number
+from latent_geometry._util.checks import check_choice, check_int, check_number
 from latent_geometry._util.io import atomic_torch_save, atomic_write_json
 from latent_geometry._util.seeding import resolve_device
 
 Batch = tuple[torch.Tensor, ...]
 Objective = Callable[[torch.nn.Module, Batch], dict]
 Callback = Callable[[int, torch.nn.Module], dict]
+OPTIMIZERS = ("adam", "rmsprop")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Optimisation settings (Adam). ``grad_clip`` clips the global gradient norm when set."""
+    """Optimisation settings. ``optimizer`` is ``"adam"`` or ``"rmsprop"`` (with ``momentum``, the authors' choice in
+    seed 001's code); ``lr_schedule`` ``"constant"`` or ``"cosine"`` (annealed per step to 0 over ``epochs``);
+    ``grad_clip`` clips the global gradient norm when set."""
 
     epochs: int
     batch_size: int
@@ -44,6 +48,9 @@ class TrainSettings:
     seed: int = 0
     weight_decay: float = 0.0
     grad_clip: float | None = None
+    optimizer: str = "adam"
+    momentum: float = 0.0
+    lr_schedule: str = "constant"
 
     def __post_init__(self):
         for name in ("epochs", "batch_size"):
@@ -53,6 +60,26 @@ class TrainSettings:
         object.__setattr__(self, "weight_decay", check_number(self.weight_decay, "parameter 'weight_decay'", low=0))
         if self.grad_clip is not None:
             check_number(self.grad_clip, "parameter 'grad_clip' (None or a number)", low=0, low_open=True)
+        check_choice(self.optimizer, "parameter 'optimizer'", OPTIMIZERS)
+        check_choice(self.lr_schedule, "parameter 'lr_schedule'", LR_SCHEDULES)
+        object.__setattr__(self, "momentum", check_number(self.momentum, "parameter 'momentum'", low=0, high=1,
+                                                          high_open=True))
+        if self.optimizer == "adam" and self.momentum != 0:
+            raise ValueError("parameter 'momentum' applies to optimizer 'rmsprop' only (Adam has its own betas); "
+                             f"got momentum={self.momentum!r} with optimizer 'adam'")
+
+    def make_optimizer(self, parameters) -> torch.optim.Optimizer:
+        """The optimizer these settings describe, over ``parameters``."""
+        if self.optimizer == "rmsprop":
+            return torch.optim.RMSprop(parameters, lr=self.lr, momentum=self.momentum,
+                                       weight_decay=self.weight_decay)
+        return torch.optim.Adam(parameters, lr=self.lr, weight_decay=self.weight_decay)
+
+    def make_scheduler(self, optimizer, steps_per_epoch: int):
+        """A per-step LR scheduler (cosine annealing to 0 over all steps), or None for a constant rate."""
+        if self.lr_schedule == "constant":
+            return None
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, self.epochs * steps_per_epoch))
 
     @classmethod
     def from_config(cls, cfg, **overrides) -> "TrainSettings":
@@ -114,7 +141,8 @@ def _progress_enabled(progress: bool | None) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _epoch(model, objective, data: Batch, settings: TrainSettings, optimizer, generator, device) -> dict:
+def _epoch(model, objective, data: Batch, settings: TrainSettings, optimizer, generator, device,
+           scheduler=None) -> dict:
     """One pass over ``data`` (training when ``optimizer`` is given); returns sample-weighted means of each term."""
     n = len(data[0])
     order = torch.randperm(n, generator=generator).to(device) if optimizer else torch.arange(n, device=device)
@@ -131,6 +159,8 @@ def _epoch(model, objective, data: Batch, settings: TrainSettings, optimizer, ge
             if settings.grad_clip is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
         for name, value in terms.items():
             sums[name] = sums.get(name, 0.0) + value.detach() * len(idx)
     return {name: float(total) / n for name, total in sums.items()}
@@ -148,7 +178,7 @@ def train(
     checkpoint_path: str | Path | None = None,
     progress: bool | None = None,
 ) -> History:
-    """Train ``model`` with Adam on ``objective`` and return its :class:`History`.
+    """Train ``model`` on ``objective`` with the optimizer and schedule of ``settings``; return its :class:`History`.
 
     ``callbacks`` are called after every epoch as ``callback(epoch, model)`` and return a dict of extra metrics
     (e.g. a curvature estimate), stored in ``history.extra``; they run in eval mode under ``torch.no_grad``. With ``checkpoint_path``, model, optimizer,
@@ -164,7 +194,8 @@ def train(
     model.to(device)
     torch.manual_seed(settings.seed)
     generator = torch.Generator().manual_seed(settings.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    optimizer = settings.make_optimizer(model.parameters())
+    scheduler = settings.make_scheduler(optimizer, math.ceil(len(train_batch[0]) / settings.batch_size))
     history = History(settings=asdict(settings), device=str(device))
     start_epoch = 0
     if checkpoint_path is not None and Path(checkpoint_path).exists():
@@ -173,6 +204,8 @@ def train(
             raise ValueError(f"checkpoint {checkpoint_path} was written with other settings; remove it or rename")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
         generator.set_state(state["generator"])
         torch.set_rng_state(state["torch_rng"])
         history = History(**state["history"])
@@ -183,7 +216,8 @@ def train(
                initial=start_epoch, total=settings.epochs)
     for epoch in bar:
         model.train()
-        history.train.append(_epoch(model, objective, train_batch, settings, optimizer, generator, device))
+        history.train.append(_epoch(model, objective, train_batch, settings, optimizer, generator, device,
+                                    scheduler))
         if val_batch is not None:
             model.eval()
             with torch.set_grad_enabled(getattr(objective, "needs_grad", False)):
@@ -202,6 +236,7 @@ def train(
         if checkpoint_path is not None:
             atomic_torch_save(checkpoint_path, {
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else None,
                 "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
                 "history": history.to_dict(),
             })

@@ -49,6 +49,9 @@ class Config:
     def __hash__(self):
         return hash(self.hash)
 
+    def __reduce__(self):  # pickles (e.g. to worker processes) as its validated values
+        return (Config, (self._chapter, self._profile, dict(self._values)))
+
     def __repr__(self):
         body = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
         return f"Config({self._chapter}, profile={self._profile!r}, {body})"

@@ -75,83 +75,83 @@ def panels_figure(panels: Sequence[tuple], cmap: str = "jet", size: float = 3.2)
     return fig
 
 
-def flow_figure(trajectory: RicciFlowTrajectory, kappa=None, n_show: int = 4, crop: tuple | None = None):
-    """Top row: the conformal factor u of ``n_show`` snapshots of the flow (common colour scale); bottom: R of the
-    same snapshots; right: max |R| and the area against t. ``kappa`` (the dropped anisotropy) adds a panel.
-    ``crop`` = (n1, n2) shows only u[:n1, :n2] (the original box of an :func:`even_extension`)."""
+def flow_figure(trajectory: RicciFlowTrajectory, kappa=None, n_show: int = 3, crop: tuple | None = None):
+    """Rows: the conformal factor u of ``n_show`` snapshots of the flow (common colour scale), R of the same
+    snapshots, then max |R| and the relative area change against t and — with ``kappa`` — the anisotropy κ(g) that
+    the conformal fit dropped. ``crop`` = (n1, n2) shows only u[:n1, :n2] (the original box of an even extension)."""
     idx = np.unique(np.linspace(0, len(trajectory.times) - 1, n_show).round().astype(int))
     u = _np(trajectory.u)
     R = _np(conformal_scalar_curvature(trajectory.u, trajectory.length))
     if crop is not None:
         u, R = u[:, : crop[0], : crop[1]], R[:, : crop[0], : crop[1]]
-    extra = 1 + (kappa is not None)
-    fig, axes = plt.subplots(2, len(idx) + extra, figsize=(2.6 * (len(idx) + extra), 5.2), squeeze=False)
+    cols = max(len(idx), 3)
+    fig, axes = plt.subplots(3, cols, figsize=(3.6 * cols, 10.5), squeeze=False)
     u_lim = (u.min(), u.max())
-    r_lim = np.percentile(np.abs(R[idx[0]]), 98) or 1.0  # robust scale: a few edge cells can dominate
+    r_lim = np.percentile(np.abs(R[idx[0]]), 98) or 1.0  # robust scale: a few cells can dominate
     for col, i in enumerate(idx):
         im_u = axes[0, col].imshow(u[i].T, origin="lower", cmap="viridis", vmin=u_lim[0], vmax=u_lim[1])
         im_r = axes[1, col].imshow(R[i].T, origin="lower", cmap="coolwarm", vmin=-r_lim, vmax=r_lim)
-        axes[0, col].set_title(f"u at t = {float(trajectory.times[i]):.3g}", fontsize=9)
-        axes[1, col].set_title(f"R at t = {float(trajectory.times[i]):.3g}", fontsize=9)
+        axes[0, col].set_title(f"u at t = {float(trajectory.times[i]):.3g}", fontsize=10)
+        axes[1, col].set_title(f"R at t = {float(trajectory.times[i]):.3g}", fontsize=10)
         for row in (0, 1):
             axes[row, col].set_xticks([])
             axes[row, col].set_yticks([])
     fig.colorbar(im_u, ax=axes[0, len(idx) - 1], fraction=0.046)
     fig.colorbar(im_r, ax=axes[1, len(idx) - 1], fraction=0.046)
-    col = len(idx)
     t = _np(trajectory.times)
-    axes[0, col].loglog(t[1:], np.maximum(_np(trajectory.max_abs_curvature)[1:], 1e-16), "o-")
-    axes[0, col].set(title="max |R| (t > 0)", xlabel="t")
+    axes[2, 0].loglog(t[1:], np.maximum(_np(trajectory.max_abs_curvature)[1:], 1e-16), "o-")
+    axes[2, 0].set(title="max |R| (t > 0)", xlabel="t")
     area = _np(trajectory.area)
-    axes[1, col].semilogx(t[1:], area[1:] / area[0] - 1, "o-")
-    axes[1, col].set(title="relative area change", xlabel="t")
+    axes[2, 1].semilogx(t[1:], area[1:] / area[0] - 1, "o-")
+    axes[2, 1].set(title="relative area change", xlabel="t")
     if kappa is not None:
-        im_k = axes[0, col + 1].imshow(_np(kappa).T, origin="lower", cmap="magma")
-        axes[0, col + 1].set_title("κ(g) dropped by the fit", fontsize=9)
-        axes[0, col + 1].set_xticks([])
-        axes[0, col + 1].set_yticks([])
-        fig.colorbar(im_k, ax=axes[0, col + 1], fraction=0.046)
-        axes[1, col + 1].axis("off")
+        im_k = axes[2, 2].imshow(_np(kappa).T, origin="lower", cmap="magma")
+        axes[2, 2].set_title("κ(g) dropped by the conformal fit", fontsize=10)
+        axes[2, 2].set_xticks([])
+        axes[2, 2].set_yticks([])
+        fig.colorbar(im_k, ax=axes[2, 2], fraction=0.046)
+    else:
+        axes[2, 2].axis("off")
+    for col in range(3, cols):
+        axes[2, col].axis("off")
     fig.tight_layout()
     return fig
 
 
-def training_trajectory_figure(extra: Sequence[dict], labels: Sequence[str] = (), first_epoch: int = 1):
-    """Per-epoch curvature probe of one or more runs (``history.extra``, optionally preceded by the probe of the
-    starting model, then ``first_epoch=0``): authors' ∫R² estimator and median κ(g)."""
-    runs = [extra] if extra and isinstance(extra[0], dict) else list(extra)
-    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.2))
-    for k, run in enumerate(runs):
-        epochs = np.arange(first_epoch, first_epoch + len(run))
-        name = labels[k] if k < len(labels) else None
-        axes[0].semilogy(epochs, [max(r["curv_authors"], 1e-16) for r in run], "o-", label=name)
-        axes[1].plot(epochs, [r["median_kappa"] for r in run], "o-", label=name)
-    axes[0].set(xlabel="fine-tuning epoch", ylabel="mean R²√det g (probe)", title="∫R² dμ (authors' estimator)")
-    axes[1].set(xlabel="fine-tuning epoch", ylabel="median κ(g)", title="metric anisotropy")
-    if labels:
-        axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+def tradeoff_curves(study, dataset: str, functionals: Sequence[str], metrics: Sequence[tuple[str, str]],
+                    calibration=None):
+    """One panel per ``(metric, label)``: the seed-mean of ``metric`` against the sweep scale c for each functional,
+    with 95 % t-intervals over seeds as error bars, and the baseline's interval as a grey band. ``metric``
+    ``"own_ratio"`` is each functional's own grid estimate after / before (log scale)."""
+    from latent_geometry.experiments.statistics import t_interval
 
-
-def format_summary(table, metrics: Sequence[str], digits: int = 3):
-    """The :func:`~latent_geometry.experiments.ch2.recipe.summary_table` as strings "mean [low, high]" per metric."""
-    import pandas as pd
-
-    cells = {m: [f"{r[m]:.{digits}g} [{r[m + '_low']:.{digits}g}, {r[m + '_high']:.{digits}g}]"
-                 for _, r in table.iterrows()] for m in metrics}
-    out = pd.DataFrame(cells, index=table.index)
-    out.insert(0, "seeds", table["n_seeds"].astype(int))
-    return out
-
-
-def tradeoff_figure(results: Sequence[dict], x: str = "curv_authors", y: str = "recon_R2", title: str = ""):
-    """Reconstruction–curvature trade-off: one point per λ_curv (``results`` rows with "lam", x and y)."""
-    fig, ax = plt.subplots(figsize=(4.8, 3.6))
-    xs = [max(r[x], 1e-16) for r in results]
-    ax.semilogx(xs, [r[y] for r in results], "o-")
-    for r, xv in zip(results, xs):
-        ax.annotate(f"λ={r['lam']:g}", (xv, r[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set(xlabel=x, ylabel=y, title=title)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
+    for ax, (metric, label) in zip(axes[0], metrics):
+        if metric != "own_ratio":
+            base = study.interval(dataset, "baseline", metric)
+            ax.axhspan(base.low, base.high, color="0.85", label="baseline (λ = 0)")
+        for functional in functionals:
+            runs = [n for n in study.names(dataset, group="torus") if study.runs(dataset, n)[0].functional ==
+                    functional]
+            scales, means, errs = [], [], []
+            for name in runs:
+                finished = study.finished(dataset, name)
+                if len(finished) < 2:
+                    continue  # fewer than two seeds finished: no interval (the tables count the diverged ones)
+                if metric == "own_ratio":
+                    values = [np.log10(abs(r.metrics[f"curv_{functional}"] / calibration[(r.seed, functional)]))
+                              for r in finished]
+                else:
+                    values = study.values(dataset, name, metric)
+                iv = t_interval(values)
+                scales.append(study.runs(dataset, name)[0].scale)
+                means.append(iv.mean)
+                errs.append(iv.half_width)
+            ax.errorbar(scales, means, yerr=errs, marker="o", capsize=3, label=functional)
+        ax.set_xscale("log")
+        ax.set(xlabel="sweep scale c (λ = c · recon / L(baseline))", title=label)
+        if metric == "own_ratio":
+            ax.set_ylabel("log10 own estimate after / before")
+    axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
