@@ -5,12 +5,14 @@ flattened per sample), the samples being independent (an ``nn.Module`` in eval m
 no dropout). Derivatives are taken per sample with forward-mode ``torch.func`` (``vmap`` over the batch of
 ``jacfwd`` of ``z ↦ f(z[None])[0]``): d tangents per order, d ≪ D. An ``nn.Sequential`` of ``nn.Linear`` and
 elementwise activations (what :func:`latent_geometry.learning.models.mlp` builds) gets (J, H) from an equivalent
-second-order jet pass instead (1 + d + d(d+1)/2 streams instead of (1 + d)², tested equal).
+second-order jet pass instead (1 + d + d(d+1)/2 streams instead of (1 + d)², closed-form σ', σ''; tested equal;
+:mod:`latent_geometry.geometry.jets`).
 
 Public API (shapes: B points, latent dimension d, ambient dimension D)::
 
     jacobian(f, z, *, chunk_size=None)                       -> J (B, D, d),   J[b, a, i] = ∂_i f^a
     jacobian_and_hessian(f, z, *, chunk_size=None)           -> (J (B, D, d), H (B, D, d, d)), H[b, a, i, j] = ∂_i∂_j f^a
+    derivative_rows(f, z, *, chunk_size=None)                -> (Jᵀ (B, d, D), H_ij for i ≤ j (B, P, D)), P = d(d+1)/2
     hessian(f, z, *, chunk_size=None)                        -> H (B, D, d, d)
     pullback_metric(f, z, *, chunk_size=None)                -> g = JᵀJ (B, d, d)
     metric_inverse(g, eps=0.0)                               -> (g + eps·I)⁻¹ (B, d, d)
@@ -34,9 +36,13 @@ sphere has R = d(d−1) > 0.
 Two routes to R (do Carmo 1992, ch. 4 and 6: ``docarmo1992riemannian`` in book/references.bib), which agree to ~1e-14 relative in float64:
 
 - ``"gauss"``: the Gauss equation R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩, needs only
-  J and H (one second-order pass). The D×D normal projector is never formed: II = H − Ĵ(ĴᵀH) with the
-  g-orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ), M is the d²×d² Gram matrix of II, and the contraction with g⁻¹ ⊗ g⁻¹
-  is done in d-space by whitening with L⁻¹ (cost O(B·D·d⁴) after the derivatives).
+  J and H (one second-order pass). It works on rows over the ambient index — Jᵀ (d, D) and the P = d(d+1)/2
+  distinct H_ij, i ≤ j (P, D) — and never forms the D×D normal projector: II = H − Ĵ(ĴᵀH) with the g-orthonormal
+  frame Ĵᵀ = L⁻¹Jᵀ (g = LLᵀ), M is the P×P Gram matrix of II, and the contraction with g⁻¹ ⊗ g⁻¹ is done in
+  d-space by whitening with L⁻¹ (d = 2: R = 2(M_{11,22} − M_{12,12})/det g). Cost O(B·D·P·(d + P)) after the
+  derivatives. Only inner products of the rows enter, so a jet MLP whose last layer is a widening ``nn.Linear``
+  W (D × w, w < D) may give its rows in an orthonormal basis of range W (w instead of D columns;
+  :func:`latent_geometry.geometry.jets.output_compression`), which it does where that is cheaper.
 - ``"christoffel"``: the seed's route (seed 001, slide "Ricci flow on manifolds": R = F(∇Ψ, ∇²Ψ, ∇³Ψ)):
   g, ∂g, ∂²g by nested forward-mode Jacobians of z ↦ J(z)ᵀJ(z), then Γ → ∂Γ → Riemann → Ricci → R.
   :func:`intrinsic_scalar_curvature` runs the same chain for any metric field, not only pullbacks.
@@ -74,11 +80,13 @@ from latent_geometry.geometry.pullback import (
     _check_eps,
     _check_points,
     _factor,
+    _gauss_rows,
     _latent_size_error,
     _per_sample,
+    _pair_rows,
     _regularized,
-    jacobian_and_hessian,
 )
+from latent_geometry.geometry.jets import pair_indices
 
 __all__ = [
     "second_fundamental_form",
@@ -129,45 +137,118 @@ def second_fundamental_form(J: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
     return torch.where(singular[:, None, None, None], torch.nan, normal)  # NaN where g is singular
 
 
+def _gauss_contraction(gram: torch.Tensor, white: torch.Tensor) -> torch.Tensor:
+    """R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}) from the pair Gram matrix M (B, P, P) and L⁻¹ (B, d, d), (B,).
+
+    d = 2: R = 2K, K = (M_{11,22} − M_{12,12})/det g (Gauss's theorema egregium; do Carmo 1992, ch. 4), with
+    1/det g = (L⁻¹_11 L⁻¹_22)². Otherwise M is expanded to d²×d² and whitened, M̂ = (L⁻¹⊗L⁻¹) M (L⁻¹⊗L⁻¹)ᵀ,
+    R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq (the same contraction in the g-orthonormal frame).
+    """
+    batch, d = white.shape[0], white.shape[-1]
+    if d == 2:  # pairs (0,0), (0,1), (1,1)
+        inv_det = (white[:, 0, 0] * white[:, 1, 1]).square()
+        return 2 * (gram[:, 0, 2] - gram[:, 1, 1]) * inv_det
+    rows, cols = pair_indices(d, gram.device)
+    index = torch.empty(d, d, dtype=torch.long, device=gram.device)
+    index[rows, cols] = torch.arange(rows.numel(), device=gram.device)
+    index[cols, rows] = index[rows, cols]
+    index = index.flatten()
+    full = gram[:, index[:, None], index[None, :]]  # M_{ij,kl}, (B, d², d²)
+    kron = (white[:, :, None, :, None] * white[:, None, :, None, :]).reshape(batch, d * d, d * d)
+    m = (kron @ full @ kron.mT).view(batch, d, d, d, d)  # M̂ in the g-orthonormal frame
+    # Gauss equation contracted twice: R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq
+    return torch.einsum("bpprr->b", m) - torch.einsum("bpqpq->b", m)
+
+
+class _Gram(torch.autograd.Function):
+    """X Yᵀ for rows X (B, m, D), Y (B, n, D), with the backward as two row-major products (Ḡ Y, Ḡᵀ X): autograd's
+    bmm backward would form one of them as a (D×k)-shaped product, several times slower on CPU for k ≪ D
+    (measured). ``Y = None`` is the symmetric X Xᵀ, backward (Ḡ + Ḡᵀ) X. Forward mode (jvp), vmap and double
+    backward work (all written in differentiable ops)."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(x, y):
+        return x @ (x if y is None else y).mT
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(*(t for t in inputs if t is not None))
+        ctx.save_for_forward(*(t for t in inputs if t is not None))
+        ctx.symmetric = inputs[1] is None
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.symmetric:
+            (x,) = ctx.saved_tensors
+            return (grad + grad.mT) @ x, None
+        x, y = ctx.saved_tensors
+        return grad @ y, grad.mT @ x
+
+    @staticmethod
+    def jvp(ctx, dx, dy):
+        if ctx.symmetric:
+            (x,) = ctx.saved_tensors
+            half = dx @ x.mT
+            return half + half.mT
+        x, y = ctx.saved_tensors
+        return (0 if dx is None else dx @ y.mT) + (0 if dy is None else x @ dy.mT)
+
+
+def _gram(x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    """X Yᵀ (X Xᵀ when ``y`` is None) over the last dimension, batched: (B, m, D), (B, n, D) -> (B, m, n)."""
+    return _Gram.apply(x, y)
+
+
+def _gauss_from_rows(first: torch.Tensor, pairs: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(R (B,), g + eps·I (B, d, d)) by the Gauss equation from the rows Jᵀ (B, d, D) and H_ij, i ≤ j (B, P, D)
+    of :func:`latent_geometry.geometry.pullback.derivative_rows` (or any isometric image of them).
+
+    g = JᵀJ (+ eps·I) = LLᵀ; the orthonormal frame Ĵᵀ = L⁻¹Jᵀ; C = ĴᵀH (d×P); II = H − ĴC on the P pairs;
+    M = IIᵀII (P×P; the d²×d² M of the docstring repeats its entries), + eps·ΓᵀΓ, Γ = L⁻ᵀC, for the augmented
+    decoder (f, √eps·z). D-sized work: three Gram-type products and two (k×d)·(d×D) products per point.
+    """
+    g = _regularized(_gram(first), eps)
+    white, singular = _whitening(g)  # L⁻¹ (I where g is singular)
+    frame = white @ first  # Ĵᵀ = L⁻¹Jᵀ, (B, d, D): orthonormal rows (for eps = 0)
+    tangential = _gram(frame, pairs)  # C = ĴᵀH, (B, d, P)
+    normal = pairs - tangential.mT @ frame  # II_ij = H_ij − Ĵ C_ij, (B, P, D), without a D×D projector
+    gram = _gram(normal)  # M_{ij,kl} = ⟨II_ij, II_kl⟩ over the pairs, (B, P, P)
+    if eps > 0:  # normal rows −√eps Γ of the augmented immersion z ↦ (f(z), √eps z), Γ = L⁻ᵀC = g⁻¹JᵀH
+        gamma = white.mT @ tangential
+        gram = gram + eps * (gamma.mT @ gamma)
+    R = _gauss_contraction(gram, white)
+    return torch.where(singular, torch.nan, R), g  # NaN where g is singular
+
+
 def scalar_curvature_from_derivatives(J: torch.Tensor, H: torch.Tensor, eps: float = 0.0) -> torch.Tensor:
     """Scalar curvature from the decoder's first and second derivatives by the Gauss equation, (B,).
 
     R = g^{ij}g^{kl}(M_{ij,kl} − M_{ik,jl}), M_{ij,kl} = ⟨II_ij, II_kl⟩   (Gauss equation; do Carmo 1992, ch. 6), g = JᵀJ + eps·I.
-    II = H − Ĵ(ĴᵀH) with the orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ); M is the d²×d² Gram matrix of II; the
-    contraction with g⁻¹ ⊗ g⁻¹ is done by whitening, M̂ = (L⁻¹⊗L⁻¹) M (L⁻¹⊗L⁻¹)ᵀ, R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq.
-    Triangular factors instead of g⁻¹ keep the rounding error ∝ cond(g), not cond(g)² (module docstring).
+    II = H − Ĵ(ĴᵀH) with the orthonormal frame Ĵ = JL⁻ᵀ (g = LLᵀ), on the d(d+1)/2 pairs i ≤ j of the symmetric
+    part of H; M is their Gram matrix. The contraction with g⁻¹ ⊗ g⁻¹ is done by whitening with L⁻¹
+    (d = 2: R = 2(M_{11,22} − M_{12,12})/det g); triangular factors instead of g⁻¹ keep the rounding error
+    ∝ cond(g), not cond(g)² (module docstring).
     For eps > 0 the augmented decoder (f, √eps·z) has extra normal rows −√eps Γ (its Hessian rows are 0), with
     Γ = g⁻¹JᵀH = L⁻ᵀĴᵀH the Christoffel symbols: they add eps·ΓᵀΓ to M.
     NaN where g = JᵀJ + eps·I is singular (rank test, module docstring).
     """
     _check_derivatives(J, H)
     eps = _check_eps(eps)
-    batch, _, d = J.shape
-    white, singular = _whitening(_regularized(J.mT @ J, eps))  # L⁻¹ (I where g is singular)
-    frame = J @ white.mT  # Ĵ = J L⁻ᵀ, (B, D, d), orthonormal columns (for eps = 0)
-    hess = H.flatten(-2)  # (B, D, d²), column (i, j) = H_ij
-    tangential = frame.mT @ hess  # C = ĴᵀH, (B, d, d²)
-    normal = hess - frame @ tangential  # II, without a D×D projector
-    gram = normal.mT @ normal  # M_{ij,kl} = ⟨II_ij, II_kl⟩, (B, d², d²)
-    if eps > 0:  # normal rows of the augmented immersion z ↦ (f(z), √eps z)
-        extra = white.mT @ tangential  # Γ = L⁻ᵀC = g⁻¹JᵀH
-        gram = gram + eps * (extra.mT @ extra)
-    kron = (white[:, :, None, :, None] * white[:, None, :, None, :]).reshape(batch, d * d, d * d)
-    m = (kron @ gram @ kron.mT).view(batch, d, d, d, d)  # M̂ in the g-orthonormal frame
-    # Gauss equation contracted twice: R = Σ_pr M̂_pp,rr − Σ_pq M̂_pq,pq
-    R = torch.einsum("bpprr->b", m) - torch.einsum("bpqpq->b", m)
-    return torch.where(singular, torch.nan, R)
+    return _gauss_from_rows(*_pair_rows(J, H), eps)[0]
 
 
 def scalar_curvature_and_metric(f: Decoder, z: torch.Tensor, eps: float = 0.0, *, chunk_size: int | None = None):
     """(R, g + eps·I) from one forward-over-forward pass (Gauss route): shapes (B,) and (B, d, d).
 
-    What a curvature-regularized objective needs (R and √det g) without differentiating the decoder twice.
+    What a curvature-regularized objective needs (R and √det g) without differentiating the decoder twice; an
+    ``nn.Sequential`` MLP decoder goes through the jet pass straight into the Gauss contraction (no (B, D, d, d)
+    Hessian, g formed once).
     """
     _check_points(z, min_dim=2)
     eps = _check_eps(eps)
-    jac, hess = jacobian_and_hessian(f, z, chunk_size=chunk_size)
-    return scalar_curvature_from_derivatives(jac, hess, eps), _regularized(jac.mT @ jac, eps)
+    return _gauss_from_rows(*_gauss_rows(f, z, chunk_size), eps)
 
 
 # ---------------------------------------------------------------------------------- Christoffel route (order 3)
@@ -268,9 +349,9 @@ def scalar_curvature(f: Decoder, z: torch.Tensor, method: str = "gauss", eps: fl
                      chunk_size: int | None = None) -> torch.Tensor:
     """Scalar curvature R of the pullback metric g = JᵀJ (+ eps·I) at each latent point, shape (B,), d >= 2.
 
-    ``method="gauss"``: Gauss equation, first and second derivatives of f (recommended, ≈ 5×
-    faster). ``method="christoffel"``: the seed's route through ∇Ψ, ∇²Ψ, ∇³Ψ (seed 001, slide "Ricci flow on
-    manifolds"). ``chunk_size`` (None or an int ≥ 1) bounds memory (points per vectorized chunk).
+    ``method="gauss"``: Gauss equation, first and second derivatives of f (recommended; 6–9× faster at d = 2,
+    ≈ 15× at d = 5, float64, benchmarks/bench_curvature.py). ``method="christoffel"``: the seed's route through
+    ∇Ψ, ∇²Ψ, ∇³Ψ (seed 001, slide "Ricci flow on manifolds"). ``chunk_size`` (None or an int ≥ 1) bounds memory (points per vectorized chunk).
     Points where g + eps·I is singular give NaN on both routes (module docstring, "Singular g").
     """
     _check_points(z, min_dim=2)

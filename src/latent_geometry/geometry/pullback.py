@@ -4,8 +4,9 @@ A *decoder* is any callable ``f`` mapping latent points ``z`` of shape (B, d) to
 per sample), the samples being independent (an ``nn.Module`` in eval mode). Derivatives are per sample, in forward
 mode (``vmap`` of ``jacfwd`` of ``z ↦ f(z[None])[0]``): d tangents per order, d ≪ D. An ``nn.Sequential`` of
 ``nn.Linear`` and elementwise activations takes an equivalent second-order jet pass instead (1 + d + d(d+1)/2
-streams instead of (1 + d)², tested equal). Shapes: J (B, D, d) with J[b, a, i] = ∂_i f^a; H (B, D, d, d) with
-H[b, a, i, j] = ∂_i∂_j f^a; g (B, d, d).
+streams instead of (1 + d)², tested equal; :mod:`latent_geometry.geometry.jets`). Shapes: J (B, D, d) with
+J[b, a, i] = ∂_i f^a; H (B, D, d, d) with H[b, a, i, j] = ∂_i∂_j f^a; g (B, d, d). :func:`derivative_rows` gives
+both as rows over the ambient index, (Jᵀ (B, d, D), H_ij for i ≤ j (B, d(d+1)/2, D)), the Gauss route's layout.
 
 Rank test (what "g is singular" means here, for both curvature routes and :func:`metric_inverse`): g is treated as
 singular where it has a non-finite entry or a non-positive diagonal entry, or where the smallest eigenvalue of its
@@ -22,16 +23,19 @@ from typing import Callable
 
 import torch
 from torch import nn
-from torch.func import jacfwd, jvp, vmap
+from torch.func import jacfwd, vmap
 
 from latent_geometry._util.checks import check_int, check_number
-from latent_geometry.geometry.activations import Sine
+from latent_geometry.geometry.jets import (
+    hessian_from_pairs,
+    is_jet_mlp,
+    isometric_rows,
+    output_compression,
+    pair_indices,
+)
 
-__all__ = ["jacobian", "jacobian_and_hessian", "hessian", "pullback_metric", "metric_inverse", "volume_element",
-           "rank_tolerance"]
-
-_ELEMENTWISE = (nn.Tanh, nn.Sigmoid, nn.Softplus, nn.SiLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.Mish, nn.ReLU,
-                nn.LeakyReLU, Sine)
+__all__ = ["jacobian", "jacobian_and_hessian", "derivative_rows", "hessian", "pullback_metric", "metric_inverse",
+           "volume_element", "rank_tolerance"]
 
 Decoder = Callable[[torch.Tensor], torch.Tensor]
 
@@ -126,46 +130,23 @@ def jacobian(f: Decoder, z: torch.Tensor, *, chunk_size: int | None = None) -> t
     return vmap(jacfwd(_per_sample(f, z)), chunk_size=chunk_size)(z)
 
 
-def _is_jet_mlp(f) -> bool:
-    return isinstance(f, nn.Sequential) and len(f) > 0 and all(
-        isinstance(m, (nn.Linear, *_ELEMENTWISE)) for m in f)
-
-
 def _check_jet_input(mlp: nn.Sequential, d: int) -> None:
     first = next((m for m in mlp if isinstance(m, nn.Linear)), None)
     if first is not None and first.in_features != d:
         raise _latent_size_error("f", d, RuntimeError(f"its first nn.Linear has in_features = {first.in_features}"))
 
 
-def _mlp_jets(mlp: nn.Sequential, z: torch.Tensor):
-    """(J, H) of an ``nn.Sequential`` of Linear layers and elementwise activations by second-order jets.
-
-    Propagates value, first derivatives a_i and the d(d+1)/2 distinct second derivatives a_ij (i ≤ j) through the
-    layers together (one matmul per layer): Linear maps all of them (bias on the value only); an elementwise σ
-    gives σ(a), σ'(a)a_i and σ''(a)a_i a_j + σ'(a)a_ij (σ', σ'' by forward mode on the value). 1 + d + d(d+1)/2
-    streams instead of (1 + d)² for ``jacfwd(jacfwd)``, which recomputes J and both halves of the symmetric H.
-    """
-    batch, d = z.shape
-    rows, cols = torch.triu_indices(d, d, device=z.device)
-    eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(batch, d, d)
-    x = torch.cat([z.unsqueeze(1), eye, z.new_zeros(batch, rows.numel(), d)], 1)  # (B, 1 + d + P, width)
-    for layer in mlp:
-        if isinstance(layer, nn.Linear):
-            x = x @ layer.weight.mT
-            if layer.bias is not None:
-                x = torch.cat([x[:, :1] + layer.bias, x[:, 1:]], 1)
-            continue
-        value, first, second = x[:, :1], x[:, 1 : 1 + d], x[:, 1 + d :]
-        ones = torch.ones_like(value)
-        out, slope = jvp(layer, (value,), (ones,))
-        curvature = jvp(lambda a: jvp(layer, (a,), (ones,))[1], (value,), (ones,))[1]
-        x = torch.cat([out, slope * first, curvature * first[:, rows] * first[:, cols] + slope * second], 1)
-    jac = x[:, 1 : 1 + d].mT  # (B, D, d)
-    upper = x[:, 1 + d :]  # (B, P, D)
-    hess = x.new_empty(batch, d, d, x.shape[-1])
-    hess[:, rows, cols] = upper
-    hess[:, cols, rows] = upper
-    return jac, hess.permute(0, 3, 1, 2)
+def _jet_rows(f: nn.Sequential, z: torch.Tensor, chunk_size: int | None, compress: bool):
+    """(Jᵀ, pair rows) of a jet MLP by :func:`latent_geometry.geometry.jets.isometric_rows`, chunked over the
+    batch; with ``compress`` in the compressed basis of the last layer where that pays (``output_compression``)."""
+    _check_jet_input(f, z.shape[1])
+    d = z.shape[1]
+    chunks = z.split(chunk_size) if chunk_size else (z,)
+    compression = output_compression(f, len(chunks[0]) * (d + d * (d + 1) // 2)) if compress else None
+    parts = [isometric_rows(f, chunk, compression) for chunk in chunks]
+    if len(parts) == 1:
+        return parts[0]
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 
 def jacobian_and_hessian(f: Decoder, z: torch.Tensor, *, chunk_size: int | None = None):
@@ -174,16 +155,14 @@ def jacobian_and_hessian(f: Decoder, z: torch.Tensor, *, chunk_size: int | None 
     Generic decoders: ``jacfwd(jacfwd)`` with the inner Jacobian returned as auxiliary output; not
     ``torch.func.hessian`` (``jacfwd(jacrev)``), whose reverse pass would cost D backward passes.
     An ``nn.Sequential`` of ``nn.Linear`` and elementwise activations (tanh, sigmoid, softplus, SiLU, ELU, CELU,
-    SELU, GELU, Mish, ReLU, LeakyReLU, :class:`latent_geometry.learning.models.Sine`) takes an equivalent, ~1.7× faster
-    second-order jet pass (tested equal to the generic pass).
+    SELU, GELU, Mish, ReLU, LeakyReLU, :class:`latent_geometry.geometry.activations.Sine`) takes an equivalent,
+    faster second-order jet pass (tested equal to the generic pass; :mod:`latent_geometry.geometry.jets`).
     """
     _check_points(z)
     chunk_size = _check_chunk_size(chunk_size)
-    if _is_jet_mlp(f):
-        _check_jet_input(f, z.shape[1])
-        chunks = z.split(chunk_size) if chunk_size else (z,)
-        jets = [_mlp_jets(f, chunk) for chunk in chunks]
-        return torch.cat([j for j, _ in jets]), torch.cat([h for _, h in jets])
+    if is_jet_mlp(f):
+        first, pairs = _jet_rows(f, z, chunk_size, compress=False)
+        return first.mT, hessian_from_pairs(pairs, z.shape[1])
     f_single = _per_sample(f, z)
 
     def jac_twice(z_i):
@@ -192,6 +171,38 @@ def jacobian_and_hessian(f: Decoder, z: torch.Tensor, *, chunk_size: int | None 
 
     hess, jac = vmap(jacfwd(jac_twice, has_aux=True), chunk_size=chunk_size)(z)
     return jac, hess
+
+
+def _pair_rows(jac: torch.Tensor, hess: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(Jᵀ (B, d, D), pair rows (B, P, D)) from J (B, D, d) and H (B, D, d, d): the symmetric part
+    ½(H_ij + H_ji) of H for the pairs i ≤ j (:func:`latent_geometry.geometry.jets.pair_indices`)."""
+    rows, cols = pair_indices(jac.shape[-1], jac.device)
+    return jac.mT, (0.5 * (hess[..., rows, cols] + hess[..., cols, rows])).mT
+
+
+def derivative_rows(f: Decoder, z: torch.Tensor, *, chunk_size: int | None = None):
+    """J and H of a decoder as rows over the ambient index: (Jᵀ (B, d, D), pairs (B, P, D)), P = d(d+1)/2, with
+    Jᵀ[b, i] = ∂_i f and pairs[b, p] = ∂_i∂_j f for the p-th pair i ≤ j
+    (:func:`latent_geometry.geometry.jets.pair_indices`).
+
+    The layout the Gauss route consumes: the jet pass produces it directly (no (B, D, d, d) Hessian is formed),
+    other decoders go through :func:`jacobian_and_hessian`.
+    """
+    return _gauss_rows(f, z, chunk_size, compress=False)
+
+
+def _gauss_rows(f: Decoder, z: torch.Tensor, chunk_size: int | None, compress: bool = True):
+    """:func:`derivative_rows`, with ``compress`` up to an isometry of ℝ^D ((B, d, m), (B, P, m), m ≤ D).
+
+    A jet MLP whose last layer is a widening ``nn.Linear`` gives its rows in an orthonormal basis of that layer's
+    range (:func:`latent_geometry.geometry.jets.output_compression`) where that is cheaper; inner products (hence
+    g, Γ, M and R) are unchanged.
+    """
+    _check_points(z)
+    chunk_size = _check_chunk_size(chunk_size)
+    if is_jet_mlp(f):
+        return _jet_rows(f, z, chunk_size, compress)
+    return _pair_rows(*jacobian_and_hessian(f, z, chunk_size=chunk_size))
 
 
 def hessian(f: Decoder, z: torch.Tensor, *, chunk_size: int | None = None) -> torch.Tensor:
