@@ -460,8 +460,8 @@ def _claims_study(gauss=GOOD_G, roll=GOOD_R, control_g=BAD_G, control_r=BAD_R):
                         ("roll", "authors ×1"): roll, ("roll", "isometry control"): control_r})
 
 
-ROLES = ("route", "goal 1", "goal 1 control", "goal 2", "goal 2 control", "F/W", "repository", "invariance",
-         "gauss-bonnet")
+ROLES = ("route", "goal 1", "goal 1 improves", "goal 1 control", "goal 2", "goal 2 improves", "goal 2 control", "F/W",
+         "repository", "invariance", "gauss-bonnet")
 
 
 def _passing(key: str) -> float:
@@ -486,10 +486,11 @@ def _claims(study=None, *, route_gap=None, R_gap=None, moved=None, gauss_bonnet=
     iv = t_interval([-1.0, -1.1, -0.9])
     repo = None if repository is None else {"log_ratio": iv, "r2_cost": t_interval([0.01, 0.02, 0.015]),
                                             "verdict": repository, "theirs_log_ratio": -2.86,
-                                            "theirs_r2_cost": 0.013}
+                                            "theirs_r2_cost": 0.013, "diverged": 0}
     claims = chapter_claims(
         study, curvature_runs={"gaussians": ["authors ×1"], "roll": ["authors ×1"]}, route_gap=route_gap,
-        invariance={"R_gap": R_gap, "affine_before": 0.5, "affine_after": 0.5 + moved}, gauss_bonnet=gauss_bonnet,
+        invariance={"R_gap": R_gap, "affine_before": 0.5, "affine_after": 0.5 + moved},
+        grid={"worst": gauss_bonnet, "where": "roll: baseline, seed 0", "n": 3, "fraction_over": 0.0},
         flattening={"F": iv, "W": iv}, box_rise=t_interval([1.0, 1.2, 0.8]), repository=repo)
     assert all(c.verdict in VERDICTS for c in claims)
     roles = [r for r in ROLES if repository is not None or r != "repository"]
@@ -504,15 +505,16 @@ def _verdicts(**kwargs) -> dict:
 def test_chapter_claims_on_passing_measurements():
     claims = _claims()
     assert {r: c.verdict for r, c in claims.items()} == {
-        "route": "confirmed", "goal 1": "goal met", "goal 1 control": "goal not met", "goal 2": "goal met",
-        "goal 2 control": "goal not met", "F/W": "our reading", "repository": "reproduced", "invariance": "confirmed",
-        "gauss-bonnet": "confirmed"}
+        "route": "confirmed", "goal 1": "goal met", "goal 1 improves": "reproduced", "goal 1 control": "goal not met",
+        "goal 2": "goal met", "goal 2 improves": "reproduced", "goal 2 control": "goal not met", "F/W": "our reading",
+        "repository": "reproduced", "invariance": "confirmed", "gauss-bonnet": "confirmed"}
     assert claims["goal 1"].claim.startswith("goal 1: curvature regularization can")
     assert "authors ×1" in claims["goal 1"].evidence and "isometry control" in claims["goal 1 control"].evidence
     assert "disparity < 0.05, scale_ratio < 1.25" in claims["goal 1"].note
     assert "∇³Ψ is not needed" in claims["route"].note
     frame = claims_table(list(claims.values()), source="seed 001")
-    assert list(frame.columns) == ["seed 001 says", "our evidence", "verdict", "note"] and len(frame) == 9
+    assert list(frame.columns) == ["seed 001 says", "our evidence", "verdict", "note"] and len(frame) == 11
+    assert "baseline: goal not met" in claims["goal 1"].note  # the λ = 0 baseline's own verdict is stated
 
 
 def test_chapter_claims_follow_failing_measurements():
@@ -526,6 +528,7 @@ def test_chapter_claims_follow_failing_measurements():
     v = _verdicts(study=swapped)
     assert (v["goal 1"], v["goal 1 control"], v["goal 2"], v["goal 2 control"]) == \
         ("goal not met", "goal met", "goal not met", "goal met")
+    assert (v["goal 1 improves"], v["goal 2 improves"]) == ("inconclusive", "inconclusive")  # same as the baseline
     half = _claims_study(roll={"affine_R2": 0.95, "continuity": 0.9})  # continuity fails: every threshold must hold
     assert _verdicts(study=half)["goal 2"] == "goal not met"
     assert "repository" not in _claims(repository=None)

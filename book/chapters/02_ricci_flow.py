@@ -95,6 +95,7 @@ repo_batch_size = None
 repo_lr = None
 repo_lam_unif = None
 repo_lam_jac = None
+repo_eps = None
 lam_iso = None
 control_start = None  # isomap | random
 isomap_neighbors = None
@@ -348,7 +349,8 @@ tau_frame(study, "roll", cfg.functionals, cfg.tau_grid, cfg.grid_n)
 # $\lambda_{\text{curv}} = 1$; 30 epochs, batch 128, Adam $10^{-3}$, uniformity weight 0.5, decoder-Jacobian
 # penalty 0.0075, curvature at the detached batch codes from the first epoch) report the curvature estimate falling
 # from 104.7 to 0.145 with $R^2$ 0.986 → 0.973. Ours at this profile's data size, beside theirs, plus the same run
-# with non-detached codes (the 2023 notebook's choice):
+# with non-detached codes (the 2023 notebook's choice). A seed whose training loss became non-finite is counted,
+# not averaged:
 
 # %%
 from latent_geometry.experiments.ch2.report import interval_frame
@@ -368,20 +370,22 @@ glue_values("ch2_repo", {"ours": repo["log_ratio"].mean, "low": repo["log_ratio"
 # Our log₁₀ ratio of the curvature estimate ($\lambda = 1$ over $\lambda = 0$) is
 # {glue:text}`ch2_repo_ours:.2f` [{glue:text}`ch2_repo_low:.2f`, {glue:text}`ch2_repo_high:.2f`] against the
 # repository's {glue:text}`ch2_repo_theirs:.2f`, at a reconstruction cost of {glue:text}`ch2_repo_cost:.3f`:
-# **{glue:md}`ch2_repo_verdict`**. What differs: our data size and the profile's widths; their estimator's
-# points (their test codes, ours held-out codes); the Jacobian penalty's exact form (ours: $\|J_\Psi\|_F^2$).
+# **{glue:md}`ch2_repo_verdict`** (intervals over the seeds that finished). What differs: our data size, noise
+# (0.05; theirs $10^{-6}$) and the profile's widths; their estimator's points (their test codes, ours held-out
+# codes, evaluated without the Tikhonov term $\epsilon = 0.1$ that both trainings use); the Jacobian penalty's exact
+# form (ours: $\|J_\Psi\|_F^2$).
 #
 # ## Invariance: the same surface, another chart
 #
-# The first seed's TorusAE baseline on the roll, reparametrized by a shear of the torus
-# $\phi(\varphi) = (\varphi_1, \varphi_2 + a\sin\varphi_1)$: the new decoder $\Psi\circ\phi^{-1}$ with codes
-# $\phi(\varphi)$ decodes every point to the same place, so its scalar curvature at corresponding points is the
-# same — but the chart is not.
+# The first seed's isometry control on the roll — a chart that *is* the unrolled sheet up to a similarity —
+# reparametrized by the shear $\phi(z) = (z_1, z_2 + a\sin z_1)$: the new decoder $\Psi\circ\phi^{-1}$ with codes
+# $\phi(z)$ decodes every point to the same place, so its scalar curvature at corresponding points is the same; the
+# chart, and with it the goal's metric, is not.
 
 # %%
 from latent_geometry.experiments.ch2.study import invariance_demo
 
-invariance = invariance_demo(study.pick("roll", "baseline").model, roll, shown_r, shear=0.8)
+invariance = invariance_demo(study.pick("roll", "isometry control").model, roll, shown_r, "euclidean", shear=0.8)
 pd.Series(invariance)
 
 # %% [markdown]
@@ -444,25 +448,35 @@ route_gap = float((r_gauss - r_chris).abs().max() / r_chris.abs().max())  # rela
 
 # %%
 from latent_geometry.experiments.ch2.claims import chapter_claims
-from latent_geometry.experiments.ch2.report import gauss_bonnet_max, own_flattening
+from latent_geometry.experiments.ch2.report import gauss_bonnet_summary, own_flattening
 from latent_geometry.experiments.verdicts import claims_table
 
 claims = chapter_claims(
     study, curvature_runs={k: v[1:-1] for k, v in compared.items()}, route_gap=route_gap, invariance=invariance,
-    gauss_bonnet=gauss_bonnet_max(study), repository=repo, box_rise=rise,
+    grid=gauss_bonnet_summary(study), repository=repo, box_rise=rise,
     flattening={f: iv for f, iv in own_flattening(study, "roll", cfg.functionals).items() if f in ("F", "W")})
 claims_table(claims, source="seed 001")
 
 # %% tags=["remove-input"]
 glue_values("ch2_claims", {f"v{i}": Markdown(c.verdict) for i, c in enumerate(claims)})
+glue_values("ch2_base", {"disparity": study.interval("gaussians", "baseline", "disparity").mean,
+                         "affine": study.interval("roll", "baseline", "affine_R2").mean,
+                         "control_affine": study.interval("roll", "isometry control", "affine_R2").mean})
 
 # %% [markdown]
-# **Conclusion.** Both goals are measured on well-trained baselines with calibrated penalties: curvature
-# regularization — the authors' estimator, the invariant ones, and F and W done right on the torus — moves its own
-# curvature estimate by the calibrated factor, and the goal verdicts are in the table above
-# ({glue:md}`ch2_claims_v1` for goal 1, {glue:md}`ch2_claims_v3` for goal 2), while the isometry control shows what
-# a penalty on $g$ itself does ({glue:md}`ch2_claims_v2`, {glue:md}`ch2_claims_v4`). A flat surface has flat
-# charts of every shape, so a penalty on $R$ leaves the choice among them to the reconstruction loss.
+# **Conclusion.** On well-trained TorusAE baselines, with λ calibrated per functional:
+#
+# - *Goal 1* (realign the clouds without distortion): with a curvature penalty, {glue:md}`ch2_claims_v1`; the
+#   λ = 0 baseline already reaches a disparity of {glue:text}`ch2_base_disparity:.3f`, and the penalty's effect on
+#   it is {glue:md}`ch2_claims_v2`. The isometry control: {glue:md}`ch2_claims_v3`.
+# - *Goal 2* (unroll the roll without tearing): with a curvature penalty, {glue:md}`ch2_claims_v4` (baseline
+#   affine $R^2$ {glue:text}`ch2_base_affine:.3f`; improvement {glue:md}`ch2_claims_v5`); the isometry control
+#   reaches {glue:text}`ch2_base_control_affine:.3f`: {glue:md}`ch2_claims_v6`.
+#
+# The reason is the one stated at the top: both target surfaces are flat, so every chart of them — unrolled or
+# folded, realigned or scattered — has $R = 0$ where the data lie, and the reparametrization shows a penalty on
+# $R$ cannot tell charts apart while a penalty on $g$ itself can pick the isometric one. The repository's roll
+# experiment, at this profile's scale: {glue:md}`ch2_repo_verdict`.
 
 # %% tags=["remove-input"]
 run.finish();

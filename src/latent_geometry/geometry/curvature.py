@@ -349,8 +349,8 @@ def scalar_curvature(f: Decoder, z: torch.Tensor, method: str = "gauss", eps: fl
                      chunk_size: int | None = None) -> torch.Tensor:
     """Scalar curvature R of the pullback metric g = JᵀJ (+ eps·I) at each latent point, shape (B,), d >= 2.
 
-    ``method="gauss"``: Gauss equation, first and second derivatives of f (recommended; 6–9× faster at d = 2,
-    ≈ 15× at d = 5, float64, benchmarks/bench_curvature.py). ``method="christoffel"``: the seed's route through
+    ``method="gauss"``: Gauss equation, first and second derivatives of f (recommended; 10–14× faster at d = 2,
+    20–26× at d = 5, float64, benchmarks/bench_curvature.py). ``method="christoffel"``: the seed's route through
     ∇Ψ, ∇²Ψ, ∇³Ψ (seed 001, slide "Ricci flow on manifolds"). ``chunk_size`` (None or an int ≥ 1) bounds memory (points per vectorized chunk).
     Points where g + eps·I is singular give NaN on both routes (module docstring, "Singular g").
     """

@@ -120,6 +120,13 @@ def output_compression(mlp: nn.Sequential, n_rows: int) -> torch.Tensor | None:
     return weight.mT @ basis  # C = WᵀQ, differentiable in W
 
 
+def _rows_times(rows: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
+    """(B, k, w) @ (w, m) as one 2-D matmul: a strided view times a matrix would otherwise be broadcast to a bmm
+    against B copies of the matrix (measured 1.6× slower than the whole stacked product)."""
+    batch, k, width = rows.shape
+    return (rows.reshape(batch * k, width) @ matrix).view(batch, k, matrix.shape[-1])
+
+
 def isometric_rows(mlp: nn.Sequential, z: torch.Tensor, compression: torch.Tensor | None = None):
     """(first (B, d, m), pairs (B, P, m)): the tangent block of :func:`mlp_jets` split into Jᵀ and the pair rows,
     m = D, or m = w rows T C when ``compression`` = C from :func:`output_compression` (same inner products).
@@ -133,7 +140,7 @@ def isometric_rows(mlp: nn.Sequential, z: torch.Tensor, compression: torch.Tenso
         tangent = mlp_jets(head, z, value=False)[1]
         linear = last.weight.mT if compression is None else compression
         first, pairs = tangent.split([d, tangent.shape[1] - d], 1)
-        return first @ linear, pairs @ linear
+        return _rows_times(first, linear), _rows_times(pairs, linear)
     if compression is not None:
         raise ValueError("a compression needs a final nn.Linear (see output_compression)")
     tangent = mlp_jets(mlp, z, value=False)[1]

@@ -16,7 +16,7 @@ from latent_geometry.experiments.ch2.study import Study
 from latent_geometry.experiments.statistics import t_interval
 
 __all__ = ["FlowSummary", "baseline_quality", "box_rise", "calibration_frame", "calibration_lookup", "calibrated_runs",
-           "ess_frame", "gauss_bonnet_max", "interval_frame", "own_flattening", "own_log_ratio", "tau_frame"]
+           "ess_frame", "gauss_bonnet_max", "gauss_bonnet_summary", "interval_frame", "own_flattening", "own_log_ratio", "tau_frame"]
 
 
 def _fmt(iv, digits: int = 3) -> str:
@@ -120,6 +120,27 @@ def gauss_bonnet_max(study: Study) -> float:
                 scale = np.sqrt(max(m["curv_volume"] * m["curv_uniform"], 1e-300))
                 worst = max(worst, abs(m["curv_int_R"]) / scale)
     return float(worst)
+
+
+def gauss_bonnet_summary(study: Study, group: str = "torus") -> dict:
+    """Over the trained torus decoders of ``group``: the largest |∫R dV| / (V ∫R² dV)^½ on the grid (0 in the
+    continuum, by Gauss–Bonnet), the run and seed where it occurs, and the fraction of decoders above
+    ``THRESHOLDS['ch2.gauss_bonnet']``."""
+    from latent_geometry.experiments.verdicts import threshold
+
+    limit = threshold("ch2.gauss_bonnet")
+    values = []
+    for seed_runs in study.by_seed:
+        for run in seed_runs.runs:
+            m = run.metrics
+            if run.group == group and "curv_int_R" in m and math.isfinite(m["curv_int_R"]):
+                scale = np.sqrt(max(m["curv_volume"] * m["curv_uniform"], 1e-300))
+                values.append((abs(m["curv_int_R"]) / scale, f"{seed_runs.dataset}: {run.name}, seed {run.seed}"))
+    if not values:
+        raise ValueError(f"no trained torus decoder in group {group!r}")
+    worst = max(values)
+    return {"worst": float(worst[0]), "where": worst[1], "n": len(values),
+            "fraction_over": float(np.mean([not limit.holds(v) for v, _ in values]))}
 
 
 def tau_frame(study: Study, dataset: str, functionals, factors, grid_n: int):

@@ -322,7 +322,7 @@ def train_seed(dataset: str, data, cfg, seed: int, device=None) -> SeedRuns:
             model = TorusAutoencoder(D, cfg.hidden, input_scale=scale_in, seed=seed)
             penalty = Penalty("authors" if lam else None, lam, detach, lam_unif=cfg.repo_lam_unif,
                               lam_jac=cfg.repo_lam_jac)
-            objective = CurvatureObjective(penalty, "torus", n_curv=cfg.repo_batch_size, eps=cfg.eps,
+            objective = CurvatureObjective(penalty, "torus", n_curv=cfg.repo_batch_size, eps=cfg.repo_eps,
                                            n_moments=cfg.n_moments, seed=seed)
             name = f"repository λ={lam:g}" + ("" if detach else " (codes not detached)")
             try:
@@ -455,15 +455,17 @@ def train_study(datasets: Mapping[str, object], cfg, device=None) -> Study:
     return Study(seeds_from_config(cfg), by_seed, time.perf_counter() - start)
 
 
-def invariance_demo(model, data, idx: torch.Tensor, shear: float = 0.8) -> dict:
-    """A trained torus decoder Ψ reparametrized by the torus shear φ(φ₁, φ₂) = (φ₁, φ₂ + a sin φ₁)
-    (:class:`~latent_geometry.geometry.reparametrize.Shear`): the largest relative change of R at corresponding
-    points (``R_gap``), and the worst-output affine R² of the ground truth on the codes before and after (codes
-    unwrapped at their largest gap, which the periodic decoder does not see)."""
+def invariance_demo(model, data, idx: torch.Tensor, latent: str = "euclidean", shear: float = 0.8) -> dict:
+    """A trained decoder Ψ reparametrized by the shear φ(z₁, z₂) = (z₁, z₂ + a sin z₁)
+    (:class:`~latent_geometry.geometry.reparametrize.Shear`, a diffeomorphism of the plane and of the torus): the
+    largest relative change of R at corresponding points (``R_gap``), and the worst-output affine R² of the ground
+    truth on the codes before and after (torus codes unwrapped at their largest gap, which the periodic decoder
+    does not see), with the relaxed distortion before and after."""
     from latent_geometry.geometry.reparametrize import Shear, invariance_report
 
     decoder = copy.deepcopy(model.decoder).double()
-    z = torch.from_numpy(unwrap_angles(_codes(model, data.x[idx]).double().numpy()))
+    codes = _codes(model, data.x[idx]).double()
+    z = torch.from_numpy(unwrap_angles(codes.numpy())) if latent == "torus" else codes
     report = invariance_report(decoder, Shear(shear), z, data.coords[idx].double().numpy())
     return {"R_gap": float(report["curvature_max_rel_diff"]), "affine_before": float(np.min(report["r2_before"])),
             "affine_after": float(np.min(report["r2_after"])), "distortion_before": report["distortion_before"],
