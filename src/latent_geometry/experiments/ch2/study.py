@@ -381,8 +381,12 @@ def _isometry_control(D: int, x_tr, x_va, cfg, seed: int, input_scale: float, de
 
 
 def _train_seed_task(args) -> SeedRuns:
+    import warnings
+
     dataset, data, cfg, seed, device = args
     torch.set_num_threads(1)
+    # torch warns from inside itself the first time forward-mode AD runs in a fresh process (the chapter filters it)
+    warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated")
     return train_seed(dataset, data, cfg, seed, device)
 
 
