@@ -25,12 +25,12 @@ from latent_geometry.experiments.ch2.claims import (
     goal_rows,
     repository_comparison,
 )
-from latent_geometry.experiments.ch2.report import box_rise, calibrated_runs, gauss_bonnet_max, own_flattening
+from latent_geometry.geometry.reparametrize import affine_r2
+from latent_geometry.experiments.ch2.report import box_rise, calibrated_runs, gauss_bonnet_summary, own_flattening
 from latent_geometry.experiments.ch2.study import (
     Run,
     SeedRuns,
     Study,
-    affine_r2_per_output,
     curvature_estimates,
     evaluate,
     invariance_demo,
@@ -75,9 +75,9 @@ def test_affine_r2_per_output():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(50, 2))
     y = z @ np.array([[1.0, -2.0, 0.0], [0.5, 3.0, 1.0]]) + np.array([4.0, -1.0, 2.0])
-    np.testing.assert_allclose(affine_r2_per_output(z, y), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(affine_r2(z, y), 1.0, rtol=0, atol=1e-12)
     t = np.linspace(-1, 1, 101)[:, None]  # symmetric: cov(t, t²) = 0, so the best affine fit of t² is its mean
-    r2 = affine_r2_per_output(t, np.hstack([t**2, np.sin(3 * t), 2 * t - 1]))
+    r2 = affine_r2(t, np.hstack([t**2, np.sin(3 * t), 2 * t - 1]))
     assert r2.shape == (3,) and abs(r2[0]) < 1e-12 and 0 < r2[1] < 1 and r2[2] == pytest.approx(1.0, abs=1e-12)
 
 
@@ -564,7 +564,9 @@ def test_report_helpers_on_a_fake_study():
                     ("roll", "box W ascent"): ("box", "W", None, _per_seed(curv_uniform=[10.0, 20.0, 400.0])),
                     ("roll", "baseline"): ("torus", None, 0.0, seeds)})
     assert box_rise(study, "roll") == t_interval([1.0, 1.0, 2.0])  # log10(after / before)
-    assert gauss_bonnet_max(study) == pytest.approx(3e-8 / 2)  # |∫R dV| / (V ∫R² dV)^½, worst over runs
+    grid = gauss_bonnet_summary(study)  # |∫R dV| / (V ∫R² dV)^½ per torus decoder: 5e-9, 1.5e-8, 0
+    assert grid["worst"] == pytest.approx(3e-8 / 2) and grid["n"] == 3 and grid["fraction_over"] == 0.0
+    assert grid["where"] == "roll: baseline, seed 1"
 
 
 # ------------------------------------------------------------------------------------------- the chapter source

@@ -16,7 +16,7 @@ from latent_geometry.experiments.ch2.study import Study
 from latent_geometry.experiments.statistics import t_interval
 
 __all__ = ["FlowSummary", "baseline_quality", "box_rise", "calibration_frame", "calibration_lookup", "calibrated_runs",
-           "ess_frame", "gauss_bonnet_max", "gauss_bonnet_summary", "interval_frame", "own_flattening", "own_log_ratio", "tau_frame"]
+           "ess_frame", "gauss_bonnet_summary", "interval_frame", "own_flattening", "own_log_ratio", "tau_frame"]
 
 
 def _fmt(iv, digits: int = 3) -> str:
@@ -108,18 +108,6 @@ def ess_frame(study: Study, dataset: str, functionals=("F", "W")):
             iv = t_interval([r.metrics["ess"] for r in runs])
             rows.append({"run": name, "ESS per step": _fmt(iv)})
     return pd.DataFrame(rows).set_index("run")
-
-
-def gauss_bonnet_max(study: Study) -> float:
-    """The largest |∫R dV| / (V ∫R² dV)^½ over every trained torus decoder (0 by Gauss–Bonnet)."""
-    worst = 0.0
-    for seed_runs in study.by_seed:
-        for run in seed_runs.runs:
-            m = run.metrics
-            if "curv_int_R" in m and math.isfinite(m["curv_int_R"]):
-                scale = np.sqrt(max(m["curv_volume"] * m["curv_uniform"], 1e-300))
-                worst = max(worst, abs(m["curv_int_R"]) / scale)
-    return float(worst)
 
 
 def gauss_bonnet_summary(study: Study, group: str = "torus") -> dict:

@@ -35,6 +35,7 @@ from latent_geometry.experiments.ch2.objective import BOX, CodeRegression, Curva
 from latent_geometry.experiments.statistics import t_interval
 from latent_geometry.geometry import scalar_curvature_and_metric
 from latent_geometry.geometry import torus as tg
+from latent_geometry.geometry.reparametrize import affine_r2
 from latent_geometry.geometry.functionals import (
     MLPPotential,
     perelman_F_estimate,
@@ -56,7 +57,7 @@ from latent_geometry.learning.torus_ae import (
 )
 from latent_geometry.learning.training import History, TrainSettings, train
 
-__all__ = ["Run", "SeedRuns", "Study", "affine_r2_per_output", "curvature_estimates", "evaluate", "invariance_demo",
+__all__ = ["Run", "SeedRuns", "Study", "curvature_estimates", "evaluate", "invariance_demo",
            "seeds_from_config",
            "split_indices", "train_seed", "train_study"]
 
@@ -77,15 +78,6 @@ def split_indices(n: int, val_fraction: float = 0.2, seed: int = 0) -> tuple[tor
 
 
 # ------------------------------------------------------------------------------------------------ scoring
-
-
-def affine_r2_per_output(z, y) -> np.ndarray:
-    """R² of the least-squares affine map z → y for each column of y, 1 − SS_res/SS_tot, shape (m,)."""
-    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    design = np.hstack([z, np.ones((len(z), 1))])
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid = y - design @ coef
-    return 1 - (resid**2).sum(0) / ((y - y.mean(0)) ** 2).sum(0)
 
 
 def _codes(model, x: torch.Tensor) -> torch.Tensor:
@@ -147,7 +139,7 @@ def evaluate(model, data, idx: torch.Tensor, latent: str, *, tau: float | None =
     sizes = [int((labels == c).sum()) for c in classes]
     k = max(1, min(n_neighbors, (min(sizes) - 2) // 2))
     tc = [trustworthiness_continuity(truth[labels == c], codes[labels == c], k, 3000, seed) for c in classes]
-    affine = np.array([affine_r2_per_output(codes[labels == c], truth[labels == c]) for c in classes])  # (k, m)
+    affine = np.array([affine_r2(codes[labels == c], truth[labels == c]) for c in classes])  # (k, m)
     out = {
         "recon_R2": 1 - float((x_hat - x).square().sum() / (x - x.mean(0)).square().sum()),
         "recon_R2_min_class": float(min(per_class)),
